@@ -1,0 +1,145 @@
+"""REST API under /api/v1/, with the same scope and the same permissions as the panel."""
+
+from flask import g
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.domain.errors import DomainError
+from app.domain.validators import InvalidValue, check_id_number, check_phone
+from app.extensions import db
+from app.models import Case, Person, Place
+from app.security.roles import METHOD_PERMISSIONS
+from app.security.scope import SCOPE_FILTER, ScopeFilter, current_scope
+from app.services import cases as case_service
+
+
+def _in_scope(value):
+    if value is not None and not _scope_allows(value):
+        raise ValidationError(_("This record is outside your area."))
+
+
+def _scope_allows(obj) -> bool:
+    model = type(obj)
+    return (
+        db.session.scalar(
+            select(model.id).where(model.id == obj.id, model.scope_clause(current_scope()))
+        )
+        is not None
+    )
+
+
+def _checked(check):
+    def validate(value):
+        if value:
+            try:
+                check(value)
+            except InvalidValue as err:
+                raise ValidationError(_(str(err))) from err
+
+    return validate
+
+
+class ScopedApi(ModelRestApi):
+    base_filters = SCOPE_FILTER
+    method_permission_name = METHOD_PERMISSIONS
+    allow_browser_login = True
+    page_size = 25
+    max_page_size = 100
+
+    def _init_properties(self):
+        super()._init_properties()
+        self.validators_columns = dict(self.validators_columns or {})
+        self.add_query_rel_fields = dict(self.add_query_rel_fields or {})
+        self.edit_query_rel_fields = dict(self.edit_query_rel_fields or {})
+        scope = [["id", ScopeFilter, None]]
+        for column in {*(self.add_columns or []), *(self.edit_columns or [])}:
+            if not self.datamodel.is_relation(column):
+                continue
+            related = self.datamodel.get_related_model(column)
+            if hasattr(related, "scope_clause"):
+                self.add_query_rel_fields.setdefault(column, scope)
+                self.edit_query_rel_fields.setdefault(column, scope)
+                self.validators_columns.setdefault(column, _in_scope)
+
+    # Rule violations found after the payload is parsed (pre_add/pre_update) are the
+    # client's fault: 422 with the message, nothing saved.
+    def post_headless(self):
+        try:
+            return super().post_headless()
+        except DomainError as err:
+            db.session.rollback()
+            return self.response_422(message=_(str(err)))
+
+    def put_headless(self, pk):
+        try:
+            return super().put_headless(pk)
+        except DomainError as err:
+            db.session.rollback()
+            return self.response_422(message=_(str(err)))
+
+
+class PlaceApi(ScopedApi):
+    resource_name = "places"
+    datamodel = SQLAInterface(Place)
+    class_permission_name = "Place"
+    list_columns = ["id", "level", "code", "name_zh", "name_mn", "parent_id"]
+    show_columns = ["id", "level", "code", "name_zh", "name_mn", "parent_id", "households",
+                    "note"]
+    add_columns = edit_columns = ["level", "code", "name_zh", "name_mn", "parent",
+                                  "households", "note"]
+    order_columns = ["code", "name_zh", "level"]
+    search_columns = ["level", "code", "name_zh", "name_mn", "parent"]
+
+    def pre_add(self, item):
+        from app.domain.validators import check_place_code
+
+        parent = item.parent
+        check_place_code(item.level, item.code, parent.level if parent else None,
+                         parent.code if parent else None)
+
+    pre_update = pre_add
+
+
+class PersonApi(ScopedApi):
+    resource_name = "people"
+    datamodel = SQLAInterface(Person)
+    class_permission_name = "Person"
+    list_columns = ["id", "name_zh", "name_mn", "gender", "place_id", "organisation",
+                    "active"]
+    show_columns = ["id", "name_zh", "name_mn", "gender", "place_id", "organisation",
+                    "position", "active", "note"]
+    add_columns = edit_columns = ["name_zh", "name_mn", "gender", "id_number", "phone",
+                                  "place", "organisation", "position", "active", "note"]
+    search_columns = ["name_zh", "name_mn", "place", "organisation", "active"]
+    validators_columns = {
+        "id_number": _checked(check_id_number),
+        "phone": _checked(check_phone),
+    }
+
+
+class CaseApi(ScopedApi):
+    resource_name = "cases"
+    datamodel = SQLAInterface(Case)
+    class_permission_name = "Case"
+    list_columns = ["id", "number", "title", "place_id", "responsible_place_id", "category_id",
+                    "channel_id", "urgency", "state", "level", "received_on", "due_on",
+                    "agent_id", "is_group", "head_count"]
+    show_columns = [*list_columns, "description", "demand", "purpose", "resolution_level",
+                    "evaluation", "concluded_on", "accepted_on", "petitioner_id"]
+    add_columns = ["petitioner", "place", "channel", "category", "purpose", "urgency",
+                   "title", "description", "demand", "is_group", "head_count", "received_on",
+                   "is_repeat", "skipped_level"]
+    edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
+                    "demand", "is_group", "head_count", "is_repeat", "skipped_level"]
+    search_columns = ["number", "title", "place", "responsible_place", "category", "channel",
+                      "urgency", "state", "level", "received_on", "agent", "is_group"]
+    order_columns = ["number", "received_on", "due_on", "urgency", "state"]
+
+    def pre_add(self, item):
+        case_service.register(item, g.user)
+
+
+API_CLASSES = [PlaceApi, PersonApi, CaseApi]

@@ -1,0 +1,41 @@
+"""Command-line tools: sync-roles, seed-demo (and, in later modules, bulletin)."""
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import appbuilder
+
+
+@click.command("sync-roles")
+@with_appcontext
+def sync_roles_command():
+    """Create permissions and give every built-in role exactly the matrix's set."""
+    counts = appbuilder.sm.sync_roles()
+    for role, n in counts.items():
+        click.echo(f"{role}: {n} permissions")
+
+
+@click.command("seed-demo")
+@click.option("--cases", "case_count", default=2000, show_default=True, type=int,
+              help="How many cases the demo banner should hold.")
+@click.option("--json", "as_json", is_flag=True, help="Print the demo logins as JSON.")
+@click.option("--seed", default=20221106, show_default=True, type=int)
+@with_appcontext
+def seed_demo_command(case_count, as_json, seed):
+    """Build the fictional demo banner (idempotent) and one login per role."""
+    from app.demo import seed_demo
+
+    logins = seed_demo(case_count=case_count, seed=seed, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(logins, ensure_ascii=False, indent=2))
+    else:
+        for login in logins:
+            click.echo(f"{login['role']:16} {login['username']:16} {login['password']:14} "
+                       f"{login['place']}")
+
+
+def register_cli(app):
+    app.cli.add_command(sync_roles_command)
+    app.cli.add_command(seed_demo_command)

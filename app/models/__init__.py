@@ -1,0 +1,38 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from app.models.cases import Case, CaseEvent, EscalationRequest, Transfer
+from app.models.dictionaries import Category, Channel, Department
+from app.models.people import Duty, Person, Petitioner, Training
+from app.models.places import Place, Site
+from app.models.records import (
+    DutyRota,
+    JointMeeting,
+    JointMeetingCase,
+    LeaderReception,
+    MediationSession,
+    reception_case,
+)
+from app.models.user import StaffUser
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "Category",
+    "Channel",
+    "Department",
+    "Duty",
+    "DutyRota",
+    "EscalationRequest",
+    "JointMeeting",
+    "JointMeetingCase",
+    "LeaderReception",
+    "MediationSession",
+    "Person",
+    "Petitioner",
+    "Place",
+    "Site",
+    "Training",
+    "Transfer",
+    "StaffUser",
+    "reception_case",
+]

@@ -1,0 +1,248 @@
+"""Cases (信访事项), their append-only event history, escalation requests and
+transfers to stationed departments."""
+
+import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    or_,
+    select,
+)
+from sqlalchemy.orm import relationship
+
+from app.domain.validators import mask_phone
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now().replace(microsecond=0)
+
+
+class Case(Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("urgency IN ('red','yellow','blue')", name="ck_case_urgency"),
+        CheckConstraint(
+            "state IN ('registered','declined','in_progress','transferred','concluded',"
+            "'followed_up','archived','terminated')",
+            name="ck_case_state",
+        ),
+        CheckConstraint(
+            "level IN ('village','township','banner','joint_meeting')", name="ck_case_level"
+        ),
+        CheckConstraint(
+            "resolution_level IS NULL OR resolution_level IN "
+            "('village','township','banner','joint_meeting')",
+            name="ck_case_resolution_level",
+        ),
+        CheckConstraint(
+            "evaluation IS NULL OR evaluation IN ('satisfied','fairly_satisfied','dissatisfied')",
+            name="ck_case_evaluation",
+        ),
+        CheckConstraint("head_count >= 1", name="ck_case_head_count"),
+        CheckConstraint("is_group OR head_count = 1", name="ck_case_group_head_count"),
+        Index("ix_case_state_received", "state", "received_on"),
+        Index("ix_case_place_received", "place_id", "received_on"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    petitioner_id = Column(Integer, ForeignKey("petitioner.id"), nullable=False, index=True)
+    # where the matter arose (the petitioner's village); the scope of the case
+    place_id = Column(Integer, ForeignKey("place.id"), nullable=False)
+    # the place now responsible for handling it (moves up on escalation)
+    responsible_place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
+    agent_id = Column(Integer, ForeignKey("person.id"), index=True)
+    case_leader_id = Column(Integer, ForeignKey("person.id"), index=True)
+    channel_id = Column(Integer, ForeignKey("channel.id"), nullable=False, index=True)
+    category_id = Column(Integer, ForeignKey("category.id"), nullable=False, index=True)
+    purpose = Column(String(20), nullable=False, default="solution")
+    urgency = Column(String(6), nullable=False, default="blue")
+    title = Column(String(200), nullable=False)
+    description = Column(Text, nullable=False)
+    demand = Column(Text, nullable=False)
+    is_group = Column(Boolean, nullable=False, default=False)
+    head_count = Column(Integer, nullable=False, default=1)
+    is_repeat = Column(Boolean, nullable=False, default=False)
+    skipped_level = Column(Boolean, nullable=False, default=False)
+
+    received_on = Column(Date, nullable=False, index=True)
+    registered_at = Column(DateTime, nullable=False, default=_now)
+    registered_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    state = Column(String(12), nullable=False, default="registered")
+    level = Column(String(14), nullable=False, default="village")
+    version = Column(Integer, nullable=False, default=1)
+
+    entrustment_signer = Column(String(200))
+    entrustment_signed_on = Column(Date)
+    entrustment_file = Column(String(300))
+
+    decline_reason = Column(Text)
+    decline_guidance = Column(Text)
+    accepted_on = Column(Date)
+    acceptance_due_on = Column(Date)
+    due_on = Column(Date, index=True)
+    extension_days = Column(Integer)
+    supervised = Column(Boolean, nullable=False, default=False)
+    concluded_on = Column(Date, index=True)
+    reply = Column(Text)
+    resolution_level = Column(String(14))
+    evaluation = Column(String(20))
+    followed_up_on = Column(Date)
+    followup_note = Column(Text)
+    stop_agreement = Column(Boolean, nullable=False, default=False)
+    archived_on = Column(Date)
+    termination_reason = Column(String(20))
+
+    petitioner = relationship("Petitioner", back_populates="cases")
+    place = relationship("Place", foreign_keys=[place_id])
+    responsible_place = relationship("Place", foreign_keys=[responsible_place_id])
+    agent = relationship("Person", foreign_keys=[agent_id])
+    case_leader = relationship("Person", foreign_keys=[case_leader_id])
+    channel = relationship("Channel")
+    category = relationship("Category")
+    registered_by = relationship("StaffUser", foreign_keys=[registered_by_id])
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
+    escalations = relationship(
+        "EscalationRequest", back_populates="case", order_by="EscalationRequest.id"
+    )
+    transfers = relationship("Transfer", back_populates="case", order_by="Transfer.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def petitioner_phone_masked(self) -> str:
+        return mask_phone(self.petitioner.phone if self.petitioner else None)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(
+            cls.place_id,
+            also=cls.responsible_place_id,
+            department_column=cls.id,
+            department_subquery=lambda dept: select(Transfer.case_id).where(
+                Transfer.department_id == dept
+            ),
+        )
+
+
+class CaseEvent(Model):
+    """One action on a case. Append-only: the ORM refuses to change or delete one."""
+
+    __tablename__ = "case_event"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=_now)
+    user_id = Column(Integer, ForeignKey("ab_user.id"))
+    action = Column(String(30), nullable=False)
+    from_state = Column(String(12))
+    to_state = Column(String(12))
+    comment = Column(Text)
+    attachment = Column(String(300))
+    data = Column(JSON)
+
+    case = relationship("Case", back_populates="events")
+    user = relationship("StaffUser")
+
+    def __str__(self) -> str:
+        return f"{self.at} {self.action}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.case_id.in_(select(Case.id).where(Case.scope_clause(scope)))
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(CaseEvent, "before_update")
+def _refuse_event_update(mapper, connection, target):
+    raise AppendOnlyError("case events are append-only")
+
+
+@event.listens_for(CaseEvent, "before_delete")
+def _refuse_event_delete(mapper, connection, target):
+    raise AppendOnlyError("case events are append-only")
+
+
+class EscalationRequest(Model):
+    """An agent's request to move a case up one level, and the approver's decision."""
+
+    __tablename__ = "escalation_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending','approved','sent_back')", name="ck_escalation_status"
+        ),
+        Index("ix_escalation_status", "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    from_level = Column(String(14), nullable=False)
+    to_level = Column(String(14), nullable=False)
+    reason = Column(Text, nullable=False)
+    requested_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    requested_at = Column(DateTime, nullable=False, default=_now)
+    status = Column(String(10), nullable=False, default="pending")
+    decided_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    decided_at = Column(DateTime)
+    comment = Column(Text)
+
+    case = relationship("Case", back_populates="escalations")
+    requested_by = relationship("StaffUser", foreign_keys=[requested_by_id])
+    decided_by = relationship("StaffUser", foreign_keys=[decided_by_id])
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.case_id.in_(select(Case.id).where(Case.scope_clause(scope)))
+
+
+class Transfer(Model):
+    """A case transferred (交办) to a stationed department, with a reply deadline."""
+
+    __tablename__ = "transfer"
+    __table_args__ = (
+        CheckConstraint("status IN ('open','replied')", name="ck_transfer_status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    department_id = Column(Integer, ForeignKey("department.id"), nullable=False, index=True)
+    assigned_at = Column(DateTime, nullable=False, default=_now)
+    due_on = Column(Date, nullable=False)
+    status = Column(String(10), nullable=False, default="open")
+    replied_at = Column(DateTime)
+    reply = Column(Text)
+
+    case = relationship("Case", back_populates="transfers")
+    department = relationship("Department")
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.replied_at is None:
+            return None
+        return self.replied_at.date() <= self.due_on
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return or_(
+            cls.case_id.in_(select(Case.id).where(Case.scope_clause(scope))),
+            scope.department_clause(cls.department_id),
+        )

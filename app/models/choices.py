@@ -1,0 +1,139 @@
+"""Coded values stored in the database, with their labels in the user's language.
+
+Codes are English and stable; labels go through Flask-Babel. The domain layer uses the
+codes only (see app/domain)."""
+
+from flask_babel import lazy_gettext as _l
+
+PLACE_LEVELS = {
+    "banner": _l("Banner"),
+    "township": _l("Township"),
+    "village": _l("Village"),
+    "grid": _l("Grid"),
+}
+PLACE_LEVEL_ORDER = ["banner", "township", "village", "grid"]
+
+SITE_KINDS = {
+    "centre": _l("Agency service centre"),
+    "station": _l("Agency service station"),
+    "point": _l("Agency service point"),
+    "talk_room": _l("Village talk room"),
+    "mediation_room": _l("Mediation room"),
+}
+
+STATIONING_MODES = {
+    "resident": _l("Permanently stationed"),
+    "rotating": _l("Stationed by rotation"),
+    "on_call": _l("Stationed on call"),
+}
+
+DUTY_KINDS = {
+    "agent": _l("Agent"),
+    "grid_worker": _l("Grid worker"),
+    "mediator": _l("Mediator"),
+    "case_leader": _l("Case-responsible leader"),
+    "department_staff": _l("Stationed department staff"),
+    "village_secretary": _l("Village secretary"),
+}
+
+EMPLOYMENT = {"full_time": _l("Full-time"), "part_time": _l("Part-time")}
+
+AGENT_SOURCES = {
+    "village_cadre": _l("Village committee member"),
+    "grid_worker": _l("Grid worker"),
+    "legal_adviser": _l("Legal adviser"),
+    "deputy": _l("People's deputy"),
+    "notable": _l("Respected local"),
+    "other": _l("Other"),
+}
+
+MEDIATION_KINDS = {
+    "people": _l("People's mediation"),
+    "administrative": _l("Administrative mediation"),
+    "judicial": _l("Judicial mediation"),
+    "trade": _l("Trade mediation"),
+}
+
+TRAINING_KINDS = {
+    "topic": _l("Topical training"),
+    "law_night_school": _l("Law night school"),
+    "other": _l("Other"),
+}
+
+GENDERS = {"male": _l("Male"), "female": _l("Female")}
+
+CATEGORY_LISTS = {"service": _l("Service list"), "excluded": _l("Non-acceptance list")}
+
+URGENCY = {"red": _l("Red"), "yellow": _l("Yellow"), "blue": _l("Blue")}
+
+# Purposes used by the upper-level petition information system (five kinds).
+PURPOSES = {
+    "solution": _l("Seeking a solution"),
+    "suggestion": _l("Opinion or suggestion"),
+    "appeal": _l("Appeal"),
+    "complaint": _l("Accusation or complaint"),
+    "other": _l("Other"),
+}
+
+# Forms of the upper-level petition information system (eight kinds); each channel
+# maps onto one, so a case exports without loss.
+NATIONAL_FORMS = {
+    "letter": _l("Letter"),
+    "visit": _l("Visit"),
+    "online": _l("Online"),
+    "mobile": _l("Mobile"),
+    "wechat": _l("WeChat"),
+    "suggestion": _l("Online suggestion"),
+    "phone": _l("Phone"),
+    "mailbox": _l("Leader's mailbox"),
+}
+
+CASE_STATES = {
+    "registered": _l("Registered"),
+    "declined": _l("Not accepted"),
+    "in_progress": _l("Being handled"),
+    "transferred": _l("Transferred to departments"),
+    "concluded": _l("Concluded"),
+    "followed_up": _l("Followed up"),
+    "archived": _l("Archived"),
+    "terminated": _l("Terminated"),
+}
+
+CASE_LEVELS = {
+    "village": _l("Village"),
+    "township": _l("Township"),
+    "banner": _l("Banner"),
+    "joint_meeting": _l("Joint meeting"),
+}
+
+EVALUATIONS = {
+    "satisfied": _l("Satisfied"),
+    "fairly_satisfied": _l("Fairly satisfied"),
+    "dissatisfied": _l("Dissatisfied"),
+}
+
+ESCALATION_STATUSES = {
+    "pending": _l("Awaiting approval"),
+    "approved": _l("Approved"),
+    "sent_back": _l("Sent back"),
+}
+
+TRANSFER_STATUSES = {"open": _l("Awaiting reply"), "replied": _l("Replied")}
+
+RECEPTION_KINDS = {
+    "reception": _l("Leader reception at the centre"),
+    "appointment": _l("Reception by appointment"),
+    "field_visit": _l("Leader field visit"),
+}
+
+MEDIATION_OUTCOMES = {
+    "agreed": _l("Agreement reached"),
+    "failed": _l("No agreement"),
+    "ongoing": _l("Ongoing"),
+}
+
+
+def label(choices: dict, code: str | None) -> str:
+    if code is None:
+        return ""
+    return str(choices.get(code, code))

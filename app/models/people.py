@@ -1,0 +1,178 @@
+"""People and their duties (one person may hold several), training records, and
+petitioners (whose identity numbers and phones are personal information)."""
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    select,
+)
+from sqlalchemy.orm import relationship
+
+from app.domain.validators import mask_id_number, mask_phone
+from app.models.base import BilingualName
+
+
+class Person(BilingualName, Model):
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint("gender IS NULL OR gender IN ('male','female')", name="ck_person_gender"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    gender = Column(String(6))
+    id_number = Column(String(18), unique=True)
+    phone = Column(String(20))
+    place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
+    organisation = Column(String(200))
+    position = Column(String(100))
+    active = Column(Boolean, nullable=False, default=True)
+    note = Column(Text)
+
+    place = relationship("Place")
+    duties = relationship("Duty", back_populates="person", cascade="all, delete-orphan")
+    trainings = relationship("Training", back_populates="person", cascade="all, delete-orphan")
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def duty_summary(self) -> str:
+        from app.models.choices import DUTY_KINDS, label
+
+        return "、".join(label(DUTY_KINDS, d.kind) for d in self.duties if d.active)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(
+            cls.place_id,
+            department_column=cls.id,
+            department_subquery=lambda dept: select(Duty.person_id).where(
+                Duty.department_id == dept
+            ),
+        )
+
+
+class Duty(Model):
+    """One duty a person holds: agent, grid worker, mediator, case leader, staff of a
+    stationed department or village secretary, at a place."""
+
+    __tablename__ = "duty"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('agent','grid_worker','mediator','case_leader','department_staff',"
+            "'village_secretary')",
+            name="ck_duty_kind",
+        ),
+        CheckConstraint("kind <> 'agent' OR employment IS NOT NULL", name="ck_duty_agent"),
+        CheckConstraint(
+            "kind <> 'mediator' OR mediation_kind IS NOT NULL", name="ck_duty_mediator"
+        ),
+        CheckConstraint("kind <> 'case_leader' OR title IS NOT NULL", name="ck_duty_leader"),
+        CheckConstraint(
+            "kind <> 'department_staff' OR department_id IS NOT NULL", name="ck_duty_department"
+        ),
+        CheckConstraint(
+            "employment IS NULL OR employment IN ('full_time','part_time')",
+            name="ck_duty_employment",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False,
+                       index=True)
+    kind = Column(String(20), nullable=False, index=True)
+    place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
+    employment = Column(String(10))
+    source = Column(String(20))
+    mediation_kind = Column(String(20))
+    committee = Column(String(100))
+    site_id = Column(Integer, ForeignKey("site.id"))
+    title = Column(String(100))
+    department_id = Column(Integer, ForeignKey("department.id"), index=True)
+    start_on = Column(Date)
+    end_on = Column(Date)
+    active = Column(Boolean, nullable=False, default=True)
+
+    person = relationship("Person", back_populates="duties")
+    place = relationship("Place")
+    site = relationship("Site")
+    department = relationship("Department")
+
+    def __str__(self) -> str:
+        from app.models.choices import DUTY_KINDS, label
+
+        return f"{self.person} · {label(DUTY_KINDS, self.kind)} · {self.place}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(cls.place_id, department_column=cls.department_id)
+
+
+class Training(Model):
+    __tablename__ = "training"
+
+    id = Column(Integer, primary_key=True)
+    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False,
+                       index=True)
+    held_on = Column(Date, nullable=False)
+    kind = Column(String(20), nullable=False, default="topic")
+    topic = Column(String(200), nullable=False)
+    hours = Column(Numeric(5, 1))
+    organiser = Column(String(200))
+
+    person = relationship("Person", back_populates="trainings")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return cls.person_id.in_(select(Person.id).where(Person.scope_clause(scope)))
+
+
+class Petitioner(Model):
+    __tablename__ = "petitioner"
+    __table_args__ = (
+        CheckConstraint(
+            "gender IS NULL OR gender IN ('male','female')", name="ck_petitioner_gender"
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False, index=True)
+    gender = Column(String(6))
+    id_number = Column(String(18), unique=True)
+    phone = Column(String(20))
+    place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
+    address = Column(String(300))
+
+    place = relationship("Place")
+    cases = relationship("Case", back_populates="petitioner")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(cls.place_id)

@@ -1,0 +1,121 @@
+"""The place tree (banner → township → village → grid) and the service sites on it."""
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, relationship
+
+from app.domain.validators import LEVEL_ORDER
+from app.models.base import BilingualName
+
+
+class Place(BilingualName, Model):
+    __tablename__ = "place"
+    __table_args__ = (
+        CheckConstraint("level IN ('banner','township','village','grid')", name="ck_place_level"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    level = Column(String(10), nullable=False, index=True)
+    code = Column(String(15), nullable=False, unique=True)
+    parent_id = Column(Integer, ForeignKey("place.id", ondelete="RESTRICT"), index=True)
+    # Materialised path of codes, "/150221000000/150221100000/": a subtree is one LIKE.
+    path = Column(String(255), nullable=False, index=True)
+    households = Column(Integer)
+    note = Column(Text)
+
+    parent = relationship("Place", remote_side=[id], back_populates="children")
+    children = relationship("Place", back_populates="parent")
+
+    @property
+    def depth(self) -> int:
+        return LEVEL_ORDER.index(self.level)
+
+    @classmethod
+    def subtree_ids(cls, path: str):
+        """SELECT of the ids of the place with this path and all places below it."""
+        return select(cls.id).where(cls.path.like(path + "%"))
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(cls.id)
+
+
+@event.listens_for(Session, "before_flush")
+def _maintain_place_paths(session, flush_context, instances):
+    """Keep Place.path equal to the parent's path plus the code, for a place and,
+    when its code or parent changes, for everything below it."""
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Place):
+            continue
+        parent = obj.parent
+        if obj.parent_id is not None and (parent is None or parent.id != obj.parent_id):
+            parent = session.get(Place, obj.parent_id)
+        new_path = (parent.path if parent is not None else "/") + f"{obj.code}/"
+        old_path = obj.path
+        if old_path == new_path:
+            continue
+        obj.path = new_path
+        if old_path and obj in session.dirty:
+            session.execute(
+                update(Place)
+                .where(Place.path.like(old_path + "%"), Place.path != old_path)
+                .values(path=new_path + Place.path.substr(len(old_path) + 1))
+                .execution_options(synchronize_session=False)
+            )
+
+
+class Site(BilingualName, Model):
+    """A service centre, station or point, a village talk room or a mediation room,
+    rated on the 六个有 checklist."""
+
+    __tablename__ = "site"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('centre','station','point','talk_room','mediation_room')",
+            name="ck_site_kind",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(20), nullable=False)
+    place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
+    address = Column(String(300))
+    phone = Column(String(20))
+    # 六个有: premises, dedicated agents, procedures, archives, facilities, funding
+    has_premises = Column(Boolean, nullable=False, default=False)
+    has_agents = Column(Boolean, nullable=False, default=False)
+    has_procedures = Column(Boolean, nullable=False, default=False)
+    has_archives = Column(Boolean, nullable=False, default=False)
+    has_facilities = Column(Boolean, nullable=False, default=False)
+    has_funding = Column(Boolean, nullable=False, default=False)
+    note = Column(Text)
+
+    place = relationship("Place")
+
+    CHECKLIST = (
+        "has_premises",
+        "has_agents",
+        "has_procedures",
+        "has_archives",
+        "has_facilities",
+        "has_funding",
+    )
+
+    @property
+    def checklist_score(self) -> str:
+        return f"{sum(bool(getattr(self, c)) for c in self.CHECKLIST)}/6"
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(cls.place_id)

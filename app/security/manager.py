@@ -1,0 +1,100 @@
+"""daiban's security manager: FAB's, with users bound to a place or a department and
+the role matrix synchronised from app/security/roles.py."""
+
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+
+from app.models.user import StaffUser
+from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
+
+_USER_FIELDS = ["first_name", "last_name", "username", "email", "active", "roles", "place",
+                "department", "person", "locale"]
+
+
+class DaibanUserView(UserDBModelView):
+    class_permission_name = "UserDBModelView"
+    label_columns = {
+        **UserDBModelView.label_columns,
+        "place": _l("Place"),
+        "department": _l("Department"),
+        "person": _l("Person"),
+        "locale": _l("Language"),
+    }
+    list_columns = ["first_name", "last_name", "username", "place", "department", "roles",
+                    "active"]
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "active", "roles", "login_count", "place",
+                                      "department", "person", "locale"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on",
+                                       "changed_on"], "expanded": False}),
+    ]
+    user_show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "active", "roles", "place", "department"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"]}),
+    ]
+    add_columns = [*_USER_FIELDS, "password", "conf_password"]
+    edit_columns = _USER_FIELDS
+    search_columns = ["first_name", "last_name", "username", "email", "active", "roles",
+                      "place", "department"]
+
+
+class DaibanSecurityManager(SecurityManager):
+    user_model = StaffUser
+    userdbmodelview = DaibanUserView
+    # FAB's user statistics chart loads Google Charts from the internet
+    userstatschartview = None
+
+    def sync_roles(self) -> dict[str, int]:
+        """Create every permission the registered views declare, then give each role of
+        the matrix exactly its permissions (and the menu entries of what it may read).
+        Idempotent: running it twice changes nothing the second time."""
+        appbuilder = self.appbuilder
+        for role_name in (*ALL_ROLES, self.auth_role_public):
+            self.find_role(role_name) or self.add_role(role_name)
+        appbuilder.add_permissions(update_perms=True)
+        self._drop_stale_view_menus()
+        all_pvs = self.session.query(self.permissionview_model).all()
+        by_pair = {(pv.permission.name, pv.view_menu.name): pv for pv in all_pvs}
+        counts = {}
+        for role_name in ALL_ROLES:
+            role = self.find_role(role_name) or self.add_role(role_name)
+            if role_name == ADMIN_ROLE:
+                wanted = set(by_pair)
+            else:
+                wanted = role_permissions(role_name) | self._menu_permissions(role_name)
+            role.permissions = [by_pair[p] for p in sorted(wanted) if p in by_pair]
+            counts[role_name] = len(role.permissions)
+        self.session.commit()
+        return counts
+
+    def _drop_stale_view_menus(self) -> None:
+        """Remove permissions on views and menus that no longer exist (an upgrade that
+        removed a view ends like a fresh install)."""
+        live = {v.class_permission_name for v in self.appbuilder.baseviews}
+        for category in self.appbuilder.menu.get_list():
+            live.add(category.name)
+            live.update(item.name for item in category.childs or [])
+        for view_menu in self.get_all_view_menu():
+            if view_menu.name in live:
+                continue
+            for pv in self.find_permissions_view_menu(view_menu):
+                for role in self.get_all_roles():
+                    self.del_permission_role(role, pv)
+                self.del_permission_view_menu(pv.permission.name, view_menu.name)
+            self.del_view_menu(view_menu.name)
+
+    def _menu_permissions(self, role_name: str) -> set[tuple[str, str]]:
+        granted = role_permissions(role_name)
+        pairs = set()
+        for category in self.appbuilder.menu.get_list():
+            for item in category.childs or [category]:
+                view = item.baseview
+                resource = getattr(view, "class_permission_name", None) if view else None
+                resource = resource or getattr(item, "permission_resource", None)
+                if resource and ("can_read", resource) in granted:
+                    pairs.add(("menu_access", item.name))
+                    if item is not category:
+                        pairs.add(("menu_access", category.name))
+        return pairs

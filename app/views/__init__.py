@@ -1,0 +1,67 @@
+"""Registers every view and API with AppBuilder, grouped by how staff think."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.api import API_CLASSES
+from app.views.cases import CaseEventView, CaseView
+from app.views.dictionaries import (
+    ChannelView,
+    DepartmentView,
+    ExcludedCategoryView,
+    ServiceCategoryView,
+)
+from app.views.places import PlaceView, SiteView
+from app.views.records import (
+    DutyRotaView,
+    JointMeetingView,
+    LeaderReceptionView,
+    MediationSessionView,
+)
+from app.views.rosters import DutyView, PersonView, PetitionerView, TrainingView
+
+PLACES = _l("Places")
+ROSTERS = _l("Rosters")
+CASES = _l("Cases")
+RECORDS = _l("Records")
+DICTIONARIES = _l("Dictionaries")
+
+
+def register_views(appbuilder) -> None:
+    add = appbuilder.add_view
+    add(PlaceView, "Places", label=_l("Places"), icon="fa-sitemap", category="Places",
+        category_label=PLACES, category_icon="fa-map")
+    add(SiteView, "Service sites", label=_l("Service sites"), icon="fa-home",
+        category="Places")
+
+    add(PersonView, "People", label=_l("People"), icon="fa-users", category="Rosters",
+        category_label=ROSTERS, category_icon="fa-id-card")
+    add(DutyView, "Duties", label=_l("Duties"), icon="fa-id-badge", category="Rosters")
+    add(TrainingView, "Training records", label=_l("Training records"),
+        icon="fa-graduation-cap", category="Rosters")
+
+    add(CaseView, "Cases", label=_l("Cases"), icon="fa-folder-open", category="Cases",
+        category_label=CASES, category_icon="fa-folder")
+    add(PetitionerView, "Petitioners", label=_l("Petitioners"), icon="fa-user",
+        category="Cases")
+    appbuilder.add_view_no_menu(CaseEventView)
+
+    add(JointMeetingView, "Joint meetings", label=_l("Joint meetings"), icon="fa-gavel",
+        category="Records", category_label=RECORDS, category_icon="fa-book")
+    add(MediationSessionView, "Mediation sessions", label=_l("Mediation sessions"),
+        icon="fa-handshake-o", category="Records")
+    add(LeaderReceptionView, "Leader receptions", label=_l("Leader receptions"),
+        icon="fa-user-circle", category="Records")
+    add(DutyRotaView, "Duty rota", label=_l("Duty rota"), icon="fa-calendar",
+        category="Records")
+
+    add(ServiceCategoryView, "Service list", label=_l("Service list"), icon="fa-list",
+        category="Dictionaries", category_label=DICTIONARIES, category_icon="fa-book")
+    add(ExcludedCategoryView, "Non-acceptance list", label=_l("Non-acceptance list"),
+        icon="fa-ban", category="Dictionaries")
+    add(ChannelView, "Channels", label=_l("Channels"), icon="fa-random",
+        category="Dictionaries")
+    add(DepartmentView, "Stationed departments", label=_l("Stationed departments"),
+        icon="fa-building", category="Dictionaries")
+
+    for api in API_CLASSES:
+        appbuilder.add_api(api)

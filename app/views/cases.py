@@ -1,0 +1,104 @@
+from flask import g
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired, NumberRange
+
+from app.models import Case, CaseEvent
+from app.models.choices import CASE_LEVELS, CASE_STATES, EVALUATIONS, PURPOSES, URGENCY
+from app.services import cases as case_service
+from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
+from app.views.labels import LABELS
+
+
+class CaseEventView(ScopedModelView):
+    """A case's history: read-only, append-only."""
+
+    datamodel = interface(CaseEvent)
+    class_permission_name = "CaseEvent"
+    list_title = _l("Case history")
+    show_title = _l("Case event")
+    label_columns = LABELS
+    base_permissions = ["can_read"]
+    list_columns = ["at", "action", "from_state", "to_state", "user", "comment"]
+    show_columns = ["case", "at", "action", "from_state", "to_state", "user", "comment",
+                    "attachment"]
+    search_columns = ["action", "at"]
+    base_order = ("at", "asc")
+    formatters_columns = {
+        "from_state": choice_formatter(CASE_STATES),
+        "to_state": choice_formatter(CASE_STATES),
+    }
+
+
+_REGISTER_COLUMNS = [
+    "petitioner", "place", "channel", "category", "purpose", "urgency", "title",
+    "description", "demand", "is_group", "head_count", "received_on", "is_repeat",
+    "skipped_level",
+]
+
+
+class CaseView(ScopedModelView):
+    datamodel = interface(Case)
+    class_permission_name = "Case"
+    list_title = _l("Cases")
+    show_title = _l("Case")
+    add_title = _l("Register a case")
+    edit_title = _l("Edit case details")
+    label_columns = LABELS
+    list_columns = ["number", "title", "place", "category", "urgency", "state", "level",
+                    "received_on", "due_on", "agent"]
+    search_columns = ["number", "title", "place", "responsible_place", "category", "channel",
+                      "urgency", "state", "level", "received_on", "agent", "is_group",
+                      "is_repeat", "skipped_level", "resolution_level", "evaluation",
+                      "petitioner"]
+    add_columns = _REGISTER_COLUMNS
+    # a case's state, level and people change only through actions (app/services)
+    edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
+                    "demand", "is_group", "head_count", "is_repeat", "skipped_level"]
+    show_fieldsets = [
+        (_l("Case"), {"fields": ["number", "title", "state", "level", "urgency", "category",
+                                 "channel", "purpose", "received_on", "registered_at",
+                                 "registered_by"]}),
+        (_l("Who and where"), {"fields": ["petitioner", "petitioner_phone_masked", "place",
+                                          "is_group", "head_count", "is_repeat",
+                                          "skipped_level"]}),
+        (_l("Matter"), {"fields": ["description", "demand"]}),
+        (_l("Handling"), {"fields": ["responsible_place", "agent", "case_leader",
+                                     "entrustment_signer", "entrustment_signed_on",
+                                     "accepted_on", "acceptance_due_on", "due_on",
+                                     "extension_days", "supervised"]}),
+        (_l("Result"), {"fields": ["concluded_on", "reply", "resolution_level", "evaluation",
+                                   "followed_up_on", "followup_note", "stop_agreement",
+                                   "decline_reason", "decline_guidance", "archived_on"]}),
+    ]
+    order_columns = ["number", "received_on", "due_on", "urgency", "state"]
+    base_order = ("received_on", "desc")
+    label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone")}
+    add_form_extra_fields = {
+        "purpose": choice_field(_l("Purpose"), PURPOSES),
+        "urgency": choice_field(_l("Urgency"), URGENCY),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    validators_columns = {
+        "petitioner": [DataRequired()],
+        "place": [DataRequired()],
+        "channel": [DataRequired()],
+        "category": [DataRequired()],
+        "head_count": [NumberRange(min=1, max=100000)],
+    }
+    formatters_columns = {
+        "state": choice_formatter(CASE_STATES),
+        "level": choice_formatter(CASE_LEVELS),
+        "resolution_level": choice_formatter(CASE_LEVELS),
+        "urgency": choice_formatter(URGENCY),
+        "purpose": choice_formatter(PURPOSES),
+        "evaluation": choice_formatter(EVALUATIONS),
+        "is_group": yes_no,
+        "is_repeat": yes_no,
+        "skipped_level": yes_no,
+        "supervised": yes_no,
+        "stop_agreement": yes_no,
+    }
+    related_views = [CaseEventView]
+
+    def pre_add(self, item):
+        case_service.register(item, g.user)

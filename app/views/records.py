@@ -1,0 +1,79 @@
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired, NumberRange
+
+from app.models import DutyRota, JointMeeting, LeaderReception, MediationSession
+from app.models.choices import MEDIATION_OUTCOMES, RECEPTION_KINDS
+from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
+from app.views.labels import LABELS
+
+
+class JointMeetingView(ScopedModelView):
+    datamodel = interface(JointMeeting)
+    class_permission_name = "JointMeeting"
+    list_title = _l("Joint meetings")
+    show_title = add_title = edit_title = _l("Joint meeting")
+    label_columns = LABELS
+    list_columns = ["held_on", "topic", "place"]
+    search_columns = ["held_on", "topic", "place"]
+    add_columns = edit_columns = show_columns = ["held_on", "place", "topic", "attendees",
+                                                 "decisions"]
+    base_order = ("held_on", "desc")
+    validators_columns = {"place": [DataRequired()]}
+
+
+class MediationSessionView(ScopedModelView):
+    datamodel = interface(MediationSession)
+    class_permission_name = "MediationSession"
+    list_title = _l("Mediation sessions")
+    show_title = add_title = edit_title = _l("Mediation session")
+    label_columns = LABELS
+    list_columns = ["held_on", "mediator", "place", "case", "outcome", "judicially_confirmed"]
+    search_columns = ["held_on", "mediator", "place", "outcome"]
+    add_columns = edit_columns = show_columns = [
+        "held_on", "mediator", "site", "place", "case", "parties", "outcome", "agreement",
+        "judicially_confirmed",
+    ]
+    base_order = ("held_on", "desc")
+    add_form_extra_fields = edit_form_extra_fields = {
+        "outcome": choice_field(_l("Outcome"), MEDIATION_OUTCOMES),
+    }
+    formatters_columns = {"outcome": choice_formatter(MEDIATION_OUTCOMES),
+                          "judicially_confirmed": yes_no}
+    validators_columns = {"place": [DataRequired()], "mediator": [DataRequired()]}
+
+
+class LeaderReceptionView(ScopedModelView):
+    datamodel = interface(LeaderReception)
+    class_permission_name = "LeaderReception"
+    list_title = _l("Leader receptions")
+    show_title = add_title = edit_title = _l("Leader reception")
+    label_columns = LABELS
+    list_columns = ["held_on", "kind", "leader", "place", "batches", "persons"]
+    search_columns = ["held_on", "kind", "leader", "place"]
+    add_columns = edit_columns = show_columns = [
+        "held_on", "kind", "leader", "place", "batches", "persons", "cases", "note",
+    ]
+    base_order = ("held_on", "desc")
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": choice_field(_l("Kind"), RECEPTION_KINDS),
+    }
+    formatters_columns = {"kind": choice_formatter(RECEPTION_KINDS)}
+    validators_columns = {
+        "place": [DataRequired()],
+        "leader": [DataRequired()],
+        "batches": [NumberRange(min=0)],
+        "persons": [NumberRange(min=0)],
+    }
+
+
+class DutyRotaView(ScopedModelView):
+    datamodel = interface(DutyRota)
+    class_permission_name = "DutyRota"
+    list_title = _l("Duty rota")
+    show_title = add_title = edit_title = _l("Duty rota entry")
+    label_columns = LABELS
+    list_columns = ["duty_on", "person", "place", "note"]
+    search_columns = ["duty_on", "person", "place"]
+    add_columns = edit_columns = show_columns = ["duty_on", "place", "person", "note"]
+    base_order = ("duty_on", "desc")
+    validators_columns = {"place": [DataRequired()], "person": [DataRequired()]}

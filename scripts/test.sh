@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the tests need into .venv and runs the whole suite twice: on
+# SQLite and on PostgreSQL (TEST_DATABASE_URL, default the local server's `test`).
+# Set REQUIRE_POSTGRES=1 to fail instead of skipping when PostgreSQL is not reachable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/pybabel compile --use-fuzzy -d translations -f >/dev/null 2>&1 || .venv/bin/pybabel compile -d translations >/dev/null
+export PATH="$PWD/.venv/bin:$PATH"
+
+ruff check app tests
+
+status=0
+echo "== SQLite =="
+DAIBAN_TEST_DB=sqlite python -m pytest "$@" || status=$?
+
+echo "== PostgreSQL =="
+set +e
+DAIBAN_TEST_DB=postgresql python -m pytest "$@" -rs | tee .pytest-pg.log
+pg_status=${PIPESTATUS[0]}
+set -e
+[ "$pg_status" -eq 0 ] || status=$pg_status
+if grep -q "PostgreSQL half skipped" .pytest-pg.log; then
+  echo "!! The PostgreSQL half was SKIPPED: PostgreSQL is not reachable at ${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}."
+  if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then status=1; fi
+fi
+rm -f .pytest-pg.log
+exit $status
