@@ -133,6 +133,9 @@ SELF_SERVICE = [
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
+    # the REST API's OpenAPI spec and its Swagger page
+    ("can_get", "OpenApi"),
+    ("can_show", "SwaggerView"),
 ]
 
 ADMIN_ROLE = "Admin"
