@@ -170,7 +170,7 @@ def _build_banner(rng) -> Place:
     for i in range(5):
         add_person(banner, [dict(kind="agent", place=banner, employment="full_time",
                                  source="legal_adviser" if i < 2 else "other")], "旗信访局")
-    for i, title in enumerate(LEADER_TITLES):
+    for title in LEADER_TITLES:
         add_person(banner, [dict(kind="case_leader", place=banner, title=title)], "旗委旗政府")
     for dept in departments:
         add_person(banner, [dict(kind="department_staff", place=banner, department=dept)],

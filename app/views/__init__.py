@@ -10,7 +10,7 @@ from app.views.dictionaries import (
     ExcludedCategoryView,
     ServiceCategoryView,
 )
-from app.views.places import PlaceView, SiteView
+from app.views.places import ChildPlaceView, PlaceView, SiteView
 from app.views.records import (
     DutyRotaView,
     JointMeetingView,
@@ -30,6 +30,7 @@ def register_views(appbuilder) -> None:
     add = appbuilder.add_view
     add(PlaceView, "Places", label=_l("Places"), icon="fa-sitemap", category="Places",
         category_label=PLACES, category_icon="fa-map")
+    appbuilder.add_view_no_menu(ChildPlaceView)
     add(SiteView, "Service sites", label=_l("Service sites"), icon="fa-home",
         category="Places")
 

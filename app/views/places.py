@@ -4,8 +4,8 @@ from wtforms.validators import DataRequired
 from app.models import Place, Site
 from app.models.choices import PLACE_LEVELS, SITE_KINDS
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
-from app.views.labels import LABELS
 from app.views.cases import CaseView
+from app.views.labels import LABELS
 from app.views.rosters import PersonView
 from app.views.validators import PlaceCode
 
@@ -52,5 +52,14 @@ class PlaceView(ScopedModelView):
     }
     validators_columns = {"code": [PlaceCode()]}
     formatters_columns = {"level": choice_formatter(PLACE_LEVELS)}
-    related_views = [SiteView, PersonView, CaseView]
+
+
+class ChildPlaceView(PlaceView):
+    """The places directly below a place (a township's villages, a village's grids)."""
+
+    list_title = _l("Places below")
+    related_views = []
+
+
+PlaceView.related_views = [ChildPlaceView, SiteView, PersonView, CaseView]
 

@@ -11,6 +11,7 @@ from app.models.choices import (
     TRAINING_KINDS,
 )
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
+from app.views.cases import CaseView
 from app.views.labels import LABELS
 from app.views.validators import IdNumber, Phone
 
@@ -97,7 +98,7 @@ class PersonView(ScopedModelView):
         "phone": [Phone()],
         "place": [DataRequired()],
     }
-    related_views = [DutyView, TrainingView]
+    related_views = [DutyView, TrainingView, CaseView]
 
 
 class PetitionerView(ScopedModelView):
