@@ -280,6 +280,7 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
         select(Duty.person_id).where(Duty.kind == "case_leader")).all()
     service = db.session.scalars(
         select(Category.id).where(Category.list == "service").order_by(Category.sort_order)).all()
+    topic_of = dict(zip(service, _TOPICS, strict=False))
     excluded = db.session.scalars(select(Category.id).where(Category.list == "excluded")).all()
     channels = db.session.scalars(select(Channel.id).order_by(Channel.sort_order)).all()
     departments = db.session.scalars(select(Department.id)).all()
@@ -340,7 +341,8 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
             termination_reason="withdrawn" if state == "terminated" else None,
             supervised=urgency == "red" and rng.random() < 0.5,
         )
-        topic = _TOPICS[rng.randrange(len(_TOPICS))]
+        topic = topic_of.get(row["category_id"], ("不予受理事项", "所反映事项属于不予受理清单",
+                                                  "请求受理"))
         row["title"], row["description"], row["demand"] = topic
         if state != "registered" and state != "declined":
             row["entrustment_signer"] = "本人"
@@ -415,17 +417,30 @@ def _fix_sequences() -> None:
     db.session.commit()
 
 
+# one matter per service category (by sort order): title, description, demand
 _TOPICS = [
+    ("房屋拆迁安置未落实", "村道拓宽拆除房屋，安置房迟迟未交付", "尽快落实安置房"),
+    ("邻居建房挡光", "邻居加盖二层遮挡采光，协商未果", "调解并恢复采光"),
+    ("土地确权面积有误", "确权登记面积少于实际承包面积", "重新测量并更正登记"),
+    ("申请法律援助", "工伤索赔无力聘请律师", "提供法律援助"),
+    ("草场界线争议", "与邻嘎查草场界线不清，多次发生冲突", "勘定草场界线"),
     ("征地补偿款不足", "早年征地补偿标准偏低，生活困难", "按现行标准补足补偿款"),
     ("宅基地边界纠纷", "与邻居宅基地界线不清，多次发生争执", "重新确认宅基地界线"),
     ("拖欠工资", "在工地务工被拖欠三个月工资", "尽快结清欠薪"),
-    ("自来水费争议", "村集体供水水费收取不合理", "核实水费并退还多收部分"),
-    ("草场被他人牲畜啃食", "邻居牲畜越界啃食承包草场", "赔偿损失并制止越界放牧"),
-    ("土地确权面积有误", "确权登记面积少于实际承包面积", "重新测量并更正登记"),
     ("矿区塌陷房屋受损", "采矿造成房屋开裂", "鉴定损害并给予补偿"),
+    ("自来水费争议", "村集体供水水费收取不合理，长期拖欠纠纷", "核实水费并妥善结算"),
+    ("赡养纠纷", "子女不履行赡养义务", "调解并落实赡养费"),
     ("低保资格认定", "家庭困难但未纳入低保", "重新评议低保资格"),
-    ("危房改造补助", "危房改造补助未到位", "发放改造补助资金"),
+    ("医疗费用报销", "住院费用报销比例有异议", "核实并按规定报销"),
+    ("子女入学", "孩子就近入学未获安排", "协调就近入学"),
     ("村务不公开", "村集体资产收支不公开", "公开村务账目"),
+    ("承包地被占", "承包地被他人占用耕种", "返还承包地"),
+    ("林地权属争议", "林地权属证书与实际不符", "核实林地权属"),
+    ("危房改造补助", "危房改造补助未到位", "发放改造补助资金"),
+    ("村道损毁", "村道被重型车辆压坏影响出行", "修复村道"),
+    ("养殖场异味", "附近养殖场粪污直排，气味严重", "督促整改污染"),
+    ("牲畜越界啃食草场", "邻居牲畜越界啃食承包草场", "赔偿损失并制止越界放牧"),
+    ("惠农补贴未发放", "耕地地力保护补贴未到账", "核实并发放补贴"),
 ]
 
 

@@ -13,6 +13,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional
 
@@ -24,13 +25,22 @@ EXPORT_MAX_ROWS = 50_000
 
 
 def choice_field(field_label, choices: dict, required: bool = True):
-    """A select for a coded column, labelled in the user's language."""
+    """A select for a coded column, labelled in the user's language; an optional one
+    starts blank."""
+    options = list(choices.items())
+    if not required:
+        options = [("", "—"), *options]
     return SelectField(
         field_label,
-        choices=list(choices.items()),
+        choices=options,
         validators=[DataRequired()] if required else [Optional()],
         coerce=lambda v: v or None,
+        widget=Select2Widget(),
     )
+
+
+def _blank_if_none(value):
+    return "" if value is None else value
 
 
 def choice_formatter(choices: dict):
@@ -51,6 +61,10 @@ class ScopedModelView(ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        # FAB prints Python's "None" for empty cells; show them empty
+        self.formatters_columns = dict(self.formatters_columns)
+        for column in {*self.list_columns, *self.show_columns}:
+            self.formatters_columns.setdefault(column, _blank_if_none)
         self.add_form_query_rel_fields = dict(self.add_form_query_rel_fields or {})
         self.edit_form_query_rel_fields = dict(self.edit_form_query_rel_fields or {})
         self.search_form_query_rel_fields = dict(self.search_form_query_rel_fields or {})
