@@ -8,12 +8,12 @@ import io
 from flask import Response, abort, flash, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional
 
