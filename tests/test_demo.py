@@ -1,0 +1,71 @@
+"""`flask --app app seed-demo`: a believable banner, one login per role, idempotent."""
+
+import json
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case, Category, Channel, Department, Duty, Person, Place, Site
+from app.security.roles import ALL_ROLES
+
+
+def _counts():
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Place, Site, Person, Duty, Case, Category, Channel, Department)
+    }
+
+
+def test_seed_demo_builds_the_banner_and_is_idempotent(db_app):
+    runner = db_app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--cases", "400", "--json"])
+    assert result.exit_code == 0, result.output
+    logins = json.loads(result.output)
+
+    levels = dict(db.session.execute(select(Place.level, func.count()).group_by(Place.level)).all())
+    assert levels["banner"] == 1
+    assert levels["township"] == 9
+    assert levels["village"] == 80
+    assert levels["grid"] >= 80
+    first = _counts()
+    assert first["Person"] >= 300
+    assert first["Case"] == 400
+    assert db.session.scalar(
+        select(func.count()).select_from(Category).where(Category.list == "service")) == 22
+    assert db.session.scalar(
+        select(func.count()).select_from(Category).where(Category.list == "excluded")) == 4
+    states = db.session.scalars(select(Case.state).distinct()).all()
+    assert {"registered", "in_progress", "concluded", "archived"} <= set(states)
+    assert len(db.session.scalars(select(Case.urgency).distinct()).all()) == 3
+    assert db.session.scalar(select(func.count()).select_from(Place).where(
+        Place.name_mn.is_(None))) == 0
+
+    # one login per role; the township-level roles once in each of two townships
+    roles = [login["role"] for login in logins]
+    assert set(roles) == set(ALL_ROLES)
+    for role in ("TownshipStaff", "Agent", "Mediator", "GridWorker"):
+        places = {login["place"] for login in logins if login["role"] == role}
+        assert len(places) >= 2, role
+    assert all(login["password"] for login in logins)
+
+    again = runner.invoke(args=["seed-demo", "--cases", "400"])
+    assert again.exit_code == 0, again.output
+    assert _counts() == first
+
+    more = runner.invoke(args=["seed-demo", "--cases", "450"])
+    assert more.exit_code == 0, more.output
+    assert _counts()["Case"] == 450
+
+
+def test_demo_logins_sign_in_and_see_their_township_only(db_app, login):
+    runner = db_app.test_cli_runner()
+    logins = json.loads(runner.invoke(args=["seed-demo", "--cases", "200", "--json"]).output)
+    clerk = next(x for x in logins if x["username"] == "clerk1")
+    client = login("clerk1", clerk["password"])
+    body = client.get("/api/v1/cases/?q=(page_size:100)").get_json()
+    assert body["count"] > 0
+    township = db.session.scalar(select(Place).where(Place.name_zh == clerk["place"]))
+    in_township = db.session.scalar(
+        select(func.count()).select_from(Case).where(
+            Case.place_id.in_(Place.subtree_ids(township.path))))
+    assert body["count"] == in_township < 200
