@@ -92,8 +92,11 @@ class DaibanSecurityManager(SecurityManager):
             for item in category.childs or [category]:
                 view = item.baseview
                 resource = getattr(view, "class_permission_name", None) if view else None
-                resource = resource or getattr(item, "permission_resource", None)
-                if resource and ("can_read", resource) in granted:
+                if not resource:
+                    continue
+                methods = getattr(view, "method_permission_name", None) or {}
+                verb = methods.get(getattr(view, "default_view", "list"), "read")
+                if (f"can_{verb}", resource) in granted:
                     pairs.add(("menu_access", item.name))
                     if item is not category:
                         pairs.add(("menu_access", category.name))

@@ -10,6 +10,7 @@ from app.views.dictionaries import (
     ExcludedCategoryView,
     ServiceCategoryView,
 )
+from app.views.imports import PersonImportView
 from app.views.places import ChildPlaceView, PlaceView, SiteView
 from app.views.records import (
     DutyRotaView,
@@ -37,6 +38,8 @@ def register_views(appbuilder) -> None:
     add(PersonView, "People", label=_l("People"), icon="fa-users", category="Rosters",
         category_label=ROSTERS, category_icon="fa-id-card")
     add(DutyView, "Duties", label=_l("Duties"), icon="fa-id-badge", category="Rosters")
+    appbuilder.add_view(PersonImportView, "Import people", label=_l("Import people"),
+                        icon="fa-upload", category="Rosters")
     add(TrainingView, "Training records", label=_l("Training records"),
         icon="fa-graduation-cap", category="Rosters")
 
