@@ -78,6 +78,7 @@ class PersonView(ScopedModelView):
     show_title = add_title = edit_title = _l("Person")
     label_columns = LABELS
     list_columns = ["name", "gender", "place", "organisation", "duty_summary", "phone_masked"]
+    list_eager = ("duties",)
     search_columns = ["name_zh", "name_mn", "place", "organisation", "phone", "active"]
     add_columns = edit_columns = [
         "name_zh", "name_mn", "gender", "id_number", "phone", "place", "organisation",
