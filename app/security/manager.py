@@ -5,7 +5,9 @@ from flask import g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation
 
 from app.models.user import StaffUser
 from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
@@ -14,8 +16,22 @@ _USER_FIELDS = ["first_name", "last_name", "username", "email", "active", "roles
                 "department", "person", "locale"]
 
 
+class PlaceOrDepartment:
+    """An account sees rows through its place or its department: it needs exactly one.
+    (StopValidation: FAB appends Optional to nullable columns, which would clear a
+    plain ValidationError.)"""
+
+    def __call__(self, form, field):
+        department = form.department.data if "department" in form else None
+        if (field.data is None) == (department is None):
+            raise StopValidation(
+                gettext("Bind the account to a place or to a department (one of the two).")
+            )
+
+
 class DaibanUserView(UserDBModelView):
     class_permission_name = "UserDBModelView"
+    validators_columns = {"place": [PlaceOrDepartment()]}
     label_columns = {
         **UserDBModelView.label_columns,
         "place": _l("Place"),

@@ -1,0 +1,41 @@
+"""Administrators bind every account to a place or a department."""
+
+from sqlalchemy import select
+
+from app.extensions import appbuilder, db
+from app.models import StaffUser
+
+
+def _form(**extra):
+    role = appbuilder.sm.find_role("TownshipStaff")
+    return {"first_name": "新", "last_name": "用户", "username": "newclerk",
+            "email": "newclerk@example.org", "active": "y", "roles": str(role.id),
+            "password": "Secret-123", "conf_password": "Secret-123", **extra}
+
+
+def _exists():
+    return db.session.scalar(select(StaffUser).where(StaffUser.username == "newclerk"))
+
+
+def test_an_account_without_place_or_department_is_refused(world, login):
+    page = login("admin").post("/users/add", data=_form())
+    assert page.status_code == 200
+    assert _exists() is None
+
+
+def test_an_account_with_both_place_and_department_is_refused(world, login):
+    from app.models import Department
+
+    department = db.session.scalar(select(Department))
+    login("admin").post("/users/add", data=_form(place=str(world.townships["A"].id),
+                                                 department=str(department.id)))
+    assert _exists() is None
+
+
+def test_an_account_bound_to_a_township_sees_that_township(world, login):
+    response = login("admin").post("/users/add",
+                                   data=_form(place=str(world.townships["A"].id)))
+    assert response.status_code == 302
+    assert _exists().place_id == world.townships["A"].id
+    cases = login("newclerk", "Secret-123").get("/api/v1/cases/").get_json()
+    assert cases["ids"] == [world.cases["A"].id]
