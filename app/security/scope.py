@@ -81,9 +81,11 @@ def current_scope() -> Scope:
     """The signed-in user's scope; outside a request (CLI, jobs) everything."""
     if not has_request_context():
         return EVERYTHING
-    if "daiban_scope" not in g:
-        g.daiban_scope = scope_for_user(current_user)
-    return g.daiban_scope
+    user_id = getattr(current_user, "id", None)
+    cached = g.get("daiban_scope")
+    if cached is None or cached[0] != user_id:
+        cached = g.daiban_scope = (user_id, scope_for_user(current_user))
+    return cached[1]
 
 
 def scoped(statement, model):
