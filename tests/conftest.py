@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, text
 
 from tests.world import build_world
@@ -80,7 +81,15 @@ def app(engine_name, tmp_path_factory):
         }
     )
     _reset_schema(application)
+    request_started.connect(_fresh_request_globals, application)
     return application
+
+
+def _fresh_request_globals(sender, **extra):
+    """Tests hold an app context open, and Flask reuses it for the test client's
+    requests, so `g` (Flask-Login's user, our per-request caches) would outlive a
+    request. In production every request has its own; give every test request one."""
+    g.__dict__.clear()
 
 
 _KEEP = re.compile(r"^ab_(permission|view_menu|permission_view|role|permission_view_role)$")
