@@ -45,9 +45,12 @@ FAB_API_SHOW_STACKTRACE = False
 # --- languages ------------------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "zh"
 BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Absolute: Flask-Babel resolves relative directories against the app package (app/).
+# FAB puts its own catalog before this one and ours is merged over it (app/language.py).
+BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASEDIR, "translations")
 LANGUAGES = {
     "zh": {"flag": "cn", "name": "中文"},
-    "mn": {"flag": "cn", "name": "ᠮᠣᠩᠭᠣᠯ"},
+    "mn": {"flag": "cn", "name": "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ"},
 }
 
 # --- case deadlines (《信访工作条例》, local limits are configuration) -------------------

@@ -15,6 +15,26 @@ from sqlalchemy import create_engine, text
 
 from tests.world import build_world
 
+
+def _compile_catalogs() -> None:
+    """Compile translations/*/messages.po into .mo when missing or older (scripts/test.sh
+    does it with pybabel; this keeps a bare `pytest` run translated too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "translations")
+    for lang in os.listdir(root):
+        po = os.path.join(root, lang, "LC_MESSAGES", "messages.po")
+        mo = po[:-2] + "mo"
+        if os.path.exists(po) and (not os.path.exists(mo)
+                                   or os.path.getmtime(mo) < os.path.getmtime(po)):
+            with open(po, "rb") as src, open(mo, "wb") as dst:
+                write_mo(dst, read_po(src, locale=lang))
+
+
+_compile_catalogs()
+
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ENGINE = os.environ.get("DAIBAN_TEST_DB", "sqlite")
 
