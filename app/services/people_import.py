@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Duty, Person, Place
+from app.models.choices import DUTY_KINDS, EMPLOYMENT, GENDERS
 from app.security.scope import Scope
 
 # canonical column → label (the template's header, in the user's language)
@@ -38,12 +39,26 @@ ALIASES = {
     "职责地区代码": "duty_place_code", "服务地区代码": "duty_place_code",
 }
 REQUIRED = ("name_zh", "place_code")
-GENDER_WORDS = {"男": "male", "女": "female", "male": "male", "female": "female",
-                "ᠡᠷᠡᠭᠲᠡᠢ": "male", "ᠡᠮᠡᠭᠲᠡᠢ": "female"}
-DUTY_WORDS = {"代办员": "agent", "网格员": "grid_worker", "调解员": "mediator",
-              "村支书": "village_secretary", "村党支部书记": "village_secretary"}
-EMPLOYMENT_WORDS = {"专职": "full_time", "兼职": "part_time"}
 LANGUAGES = ("zh", "mn", "en")
+IMPORTABLE_DUTIES = ("agent", "grid_worker", "mediator", "village_secretary")
+# spellings the banners' spreadsheets use beside our own labels
+_ALIAS_WORDS = {"男": "male", "女": "female", "村支书": "village_secretary", "专职": "full_time",
+                "兼职": "part_time"}
+
+
+def words(choices: dict, codes=None) -> dict[str, str]:
+    """Every language's label of each code (and its known aliases) → code."""
+    codes = codes or tuple(choices)
+    found = {code: code for code in codes}
+    for language in LANGUAGES:
+        with force_locale(language):
+            found.update({str(choices[code]): code for code in codes})
+    found.update({w: c for w, c in _ALIAS_WORDS.items() if c in codes})
+    return found
+
+
+def choices_text(choices: dict, codes=None) -> str:
+    return "、".join(str(choices[code]) for code in (codes or tuple(choices)))
 
 
 @dataclass
@@ -148,16 +163,18 @@ def _plan_row(row, places, scope, problems):
         problems.append(gettext("The place %(code)s is outside your area.", code=place.code))
     id_number = check_id_number(row["id_number"]) if row.get("id_number") else None
     phone = check_phone(row["phone"]) if row.get("phone") else None
-    gender = GENDER_WORDS.get(row.get("gender", ""), None)
+    gender = words(GENDERS).get(row.get("gender", ""))
     if row.get("gender") and gender is None:
-        problems.append(gettext("Gender is 男 or 女."))
+        problems.append(gettext("Gender is one of: %(choices)s.", choices=choices_text(GENDERS)))
     duty = None
     if row.get("duty"):
-        kind = DUTY_WORDS.get(row["duty"])
+        kind = words(DUTY_KINDS, IMPORTABLE_DUTIES).get(row["duty"])
         duty_place = places.get(row.get("duty_place_code") or row.get("place_code", ""))
-        employment = EMPLOYMENT_WORDS.get(row.get("employment", ""))
+        employment = words(EMPLOYMENT).get(row.get("employment", ""))
         if kind is None:
-            problems.append(gettext("Unknown duty %(duty)s.", duty=row["duty"]))
+            problems.append(gettext(
+                "Unknown duty %(duty)s; it is one of: %(choices)s.", duty=row["duty"],
+                choices=choices_text(DUTY_KINDS, IMPORTABLE_DUTIES)))
         elif kind == "agent" and employment is None:
             problems.append(gettext("An agent is either full-time or part-time."))
         elif kind == "grid_worker" and duty_place is not None and duty_place.level != "grid":

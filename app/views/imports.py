@@ -7,9 +7,17 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from app.models.choices import DUTY_KINDS, EMPLOYMENT, GENDERS
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import current_scope
-from app.services.people_import import COLUMNS, import_people, read_rows, template_csv
+from app.services.people_import import (
+    COLUMNS,
+    IMPORTABLE_DUTIES,
+    choices_text,
+    import_people,
+    read_rows,
+    template_csv,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -28,8 +36,10 @@ class PersonImportView(BaseView):
     @expose("/", methods=["GET"])
     @has_access
     def form(self, errors=None):
-        return self.render_template("daiban/people_import.html", form=ImportForm(),
-                                    columns=COLUMNS, errors=errors or [])
+        return self.render_template(
+            "daiban/people_import.html", form=ImportForm(), columns=COLUMNS,
+            errors=errors or [], duties=choices_text(DUTY_KINDS, IMPORTABLE_DUTIES),
+            employment=choices_text(EMPLOYMENT), genders=choices_text(GENDERS))
 
     @expose("/", methods=["POST"])
     @has_access
