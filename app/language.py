@@ -112,7 +112,7 @@ class DaibanBabelManager(BabelManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         app = current_app._get_current_object()
-        app.before_request(_install_wtforms_translations)
+        app.before_request(_start_request)
         app.context_processor(_language_context)
 
     def register_views(self):
@@ -133,7 +133,10 @@ class DaibanBabelManager(BabelManager):
         return _accept_language() or self.babel_default_locale
 
 
-def _install_wtforms_translations():
+def _start_request():
+    # Flask-Babel caches the locale on `g`, which outlives a request when an app context
+    # is reused (tests, `with app.app_context()` around a client): decide afresh.
+    refresh()
     request.wtforms_translations = CatalogTranslations()
 
 

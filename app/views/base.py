@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional
 
+from app.formatting import format_date, format_datetime
 from app.models.choices import label
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter
@@ -51,6 +52,7 @@ class ScopedModelView(ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        self._add_date_formatters()
         self.add_form_query_rel_fields = dict(self.add_form_query_rel_fields or {})
         self.edit_form_query_rel_fields = dict(self.edit_form_query_rel_fields or {})
         self.search_form_query_rel_fields = dict(self.search_form_query_rel_fields or {})
@@ -68,6 +70,18 @@ class ScopedModelView(ModelView):
                 self.search_form_query_rel_fields,
             ):
                 rel_fields.setdefault(column, scope)
+
+    def _add_date_formatters(self):
+        """Dates in the user's language (app/formatting.py) unless a view says otherwise."""
+        formatters = dict(self.formatters_columns or {})
+        for column in {*self.list_columns, *self.show_columns}:
+            if column in formatters or "." in column:
+                continue
+            if self.datamodel.is_datetime(column):
+                formatters[column] = format_datetime
+            elif self.datamodel.is_date(column):
+                formatters[column] = format_date
+        self.formatters_columns = formatters
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)
