@@ -14,6 +14,8 @@ choice at logout. daiban's manager keeps FAB's shape (a BabelManager and a Local
 Unknown or malformed codes at any step are skipped, never an error.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from babel.support import NullTranslations
 from flask import current_app, flash, g, has_request_context, redirect, request, session
 from flask_appbuilder import AppBuilder, expose
@@ -90,13 +92,22 @@ class DaibanLocaleView(LocaleView):
                 user.locale = code
                 self.appbuilder.session.commit()
             refresh()
-        self.update_redirect()
-        response = redirect(self.get_redirect())
+        response = redirect(_back_url(self.appbuilder.get_url_for_index))
         if code is not None:
             response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE,
                                 httponly=True, samesite="Lax",
                                 secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
         return response
+
+
+def _back_url(default: str) -> str:
+    """The page the switch was clicked on (same site only), so the user stays there."""
+    referrer = request.referrer
+    if referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == request.host and parts.scheme in ("http", "https"):
+            return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return default
 
 
 def _user_locale_holder():
