@@ -54,11 +54,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         register_views(appbuilder)
 
     from app.cli import register_cli
+    from app.formatting import register_filters
     from app.views.system import register_error_pages, system
 
     app.register_blueprint(system)
     register_error_pages(app)
     register_cli(app)
+    register_filters(app)
     return app
 
 

@@ -14,6 +14,8 @@ choice at logout. daiban's manager keeps FAB's shape (a BabelManager and a Local
 Unknown or malformed codes at any step are skipped, never an error.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from babel.support import NullTranslations
 from flask import current_app, flash, g, has_request_context, redirect, request, session
 from flask_appbuilder import AppBuilder, expose
@@ -90,13 +92,22 @@ class DaibanLocaleView(LocaleView):
                 user.locale = code
                 self.appbuilder.session.commit()
             refresh()
-        self.update_redirect()
-        response = redirect(self.get_redirect())
+        response = redirect(_back_url(self.appbuilder.get_url_for_index))
         if code is not None:
             response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE,
                                 httponly=True, samesite="Lax",
                                 secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
         return response
+
+
+def _back_url(default: str) -> str:
+    """The page the switch was clicked on (same site only), so the user stays there."""
+    referrer = request.referrer
+    if referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == request.host and parts.scheme in ("http", "https"):
+            return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return default
 
 
 def _user_locale_holder():
@@ -112,7 +123,7 @@ class DaibanBabelManager(BabelManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         app = current_app._get_current_object()
-        app.before_request(_install_wtforms_translations)
+        app.before_request(_start_request)
         app.context_processor(_language_context)
 
     def register_views(self):
@@ -133,7 +144,10 @@ class DaibanBabelManager(BabelManager):
         return _accept_language() or self.babel_default_locale
 
 
-def _install_wtforms_translations():
+def _start_request():
+    # Flask-Babel caches the locale on `g`, which outlives a request when an app context
+    # is reused (tests, `with app.app_context()` around a client): decide afresh.
+    refresh()
     request.wtforms_translations = CatalogTranslations()
 
 

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from app.models import normalise  # noqa: F401  (NFC for every stored text)
 from app.models.cases import Case, CaseEvent, EscalationRequest, Transfer
 from app.models.dictionaries import Category, Channel, Department
 from app.models.people import Duty, Person, Petitioner, Training

@@ -7,10 +7,20 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import StopValidation
+from wtforms import SelectField
+from wtforms.validators import Optional, StopValidation
 
 from app.models.user import StaffUser
 from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
+
+# each language named in its own script (the same names as config.LANGUAGES)
+_LOCALES = [("zh", "中文"), ("mn", "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ")]
+
+
+def _locale_field():
+    return SelectField(_l("Language"), choices=[("", "—"), *_LOCALES],
+                       validators=[Optional()], coerce=lambda v: v or None)
+
 
 _USER_FIELDS = ["first_name", "last_name", "username", "email", "active", "roles", "place",
                 "department", "person", "locale"]
@@ -56,6 +66,12 @@ class DaibanUserView(UserDBModelView):
     edit_columns = _USER_FIELDS
     search_columns = ["first_name", "last_name", "username", "email", "active", "roles",
                       "place", "department"]
+    formatters_columns = {"active": lambda value: gettext("Yes") if value else gettext("No"),
+                          "locale": lambda code: dict(_LOCALES).get(code or "", "")}
+    add_form_extra_fields = {**(UserDBModelView.add_form_extra_fields or {}),
+                             "locale": _locale_field()}
+    edit_form_extra_fields = {**(UserDBModelView.edit_form_extra_fields or {}),
+                              "locale": _locale_field()}
 
 
 class DaibanSecurityManager(SecurityManager):

@@ -18,9 +18,9 @@ def _ensure(model, code, **values):
 def seed_dictionaries(banner) -> None:
     for order, (code, zh, mn) in enumerate(seed_data.SERVICE_CATEGORIES):
         _ensure(Category, code, name_zh=zh, name_mn=mn, list="service", sort_order=order)
-    for order, (code, zh, mn, guidance) in enumerate(seed_data.EXCLUDED_CATEGORIES):
+    for order, (code, zh, mn, guide_zh, guide_mn) in enumerate(seed_data.EXCLUDED_CATEGORIES):
         _ensure(Category, code, name_zh=zh, name_mn=mn, list="excluded", sort_order=100 + order,
-                guidance_zh=guidance)
+                guidance_zh=guide_zh, guidance_mn=guide_mn)
     for order, (code, zh, mn, form) in enumerate(seed_data.CHANNELS):
         _ensure(Channel, code, name_zh=zh, name_mn=mn, national_form=form, sort_order=order)
     for code, zh, mn, stationing in seed_data.DEPARTMENTS:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional
 
+from app.formatting import format_date, format_datetime
 from app.models.choices import label
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter
@@ -69,8 +70,8 @@ class ScopedModelView(ModelView):
                 c for c in self.list_columns if self.datamodel.is_relation(c)
             )
             self.datamodel.eager_relations.update(self.list_eager)
+        self._add_date_formatters()
         # FAB prints Python's "None" for empty cells; show them empty
-        self.formatters_columns = dict(self.formatters_columns)
         for column in {*self.list_columns, *self.show_columns}:
             self.formatters_columns.setdefault(column, _blank_if_none)
         self.add_form_query_rel_fields = dict(self.add_form_query_rel_fields or {})
@@ -90,6 +91,18 @@ class ScopedModelView(ModelView):
                 self.search_form_query_rel_fields,
             ):
                 rel_fields.setdefault(column, scope)
+
+    def _add_date_formatters(self):
+        """Dates in the user's language (app/formatting.py) unless a view says otherwise."""
+        formatters = dict(self.formatters_columns or {})
+        for column in {*self.list_columns, *self.show_columns}:
+            if column in formatters or "." in column:
+                continue
+            if self.datamodel.is_datetime(column):
+                formatters[column] = format_datetime
+            elif self.datamodel.is_date(column):
+                formatters[column] = format_date
+        self.formatters_columns = formatters
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)
