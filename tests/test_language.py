@@ -94,7 +94,7 @@ def test_our_catalog_is_merged_over_flask_appbuilders(db_app):
     with db_app.test_request_context("/?_l_=zh"):
         refresh()
         assert gettext("Add") == "添加"  # a gap in FAB's own zh catalog
-        assert gettext("Security") == "安全"  # FAB says 用户权限; ours wins
+        assert gettext("Back") == "返回"  # FAB says 后退; ours wins
     with db_app.test_request_context("/?_l_=mn"):
         refresh()
         assert gettext("Add") == "ᠨᠡᠮᠡᠬᠦ"
@@ -108,4 +108,5 @@ def test_wtforms_messages_are_mongolian(world, login):
                                                "name_zh": "", "households": "many"})
     text = page.get_data(as_text=True)
     assert "ᠬᠦᠴᠦᠨ ᠦᠭᠡᠢ ᠪᠦᠬᠦᠯᠢ ᠲᠣᠭ\u180eᠠ" in text  # "Not a valid integer value."
+    assert "ᠬᠣᠰᠢᠭᠤ\u202fᠶᠢᠨ ᠺᠣᠳ 6 ᠣᠷᠣᠨ" in text  # the domain's place-code message (N_)
     assert "Not a valid" not in text and "This field is required" not in text
