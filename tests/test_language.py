@@ -50,6 +50,14 @@ def test_unknown_language_url_does_not_404(db_app):
     assert html_lang(client.get("/login/")) == "zh-Hans"
 
 
+def test_switch_returns_to_the_same_page_only_on_this_site(db_app):
+    client = db_app.test_client()
+    back = client.get("/lang/mn", headers={"Referer": "http://localhost/login/?_l_=zh&x=1"})
+    assert back.headers["Location"] == "/login/?x=1"
+    elsewhere = client.get("/lang/zh", headers={"Referer": "https://evil.example/phish"})
+    assert elsewhere.headers["Location"] == "/"
+
+
 def test_garbage_cookie_is_ignored(db_app):
     client = db_app.test_client()
     client.set_cookie(LANG_COOKIE, "<script>")
