@@ -92,3 +92,29 @@ FILTERS = {
 
 def register_filters(app) -> None:
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["widget_locale"] = widget_locale
+
+
+def widget_locale(language: str | None = None) -> dict:
+    """Month and day names and messages for FAB's date picker and select2 widgets, which
+    ship no Chinese or Mongolian of their own (used by templates/daiban/base.html)."""
+    from flask_babel import gettext
+
+    if _language(language) == MONGOLIAN:
+        months = [f"{n} ᠰᠠᠷ\u180eᠠ" for n in range(1, 13)]
+        days = [WEEKDAYS_MN[6], *WEEKDAYS_MN[:6]]
+        short = [day.split(" ")[-1] for day in days]
+    else:
+        months = [f"{n}月" for n in range(1, 13)]
+        days = [WEEKDAYS_ZH[6], *WEEKDAYS_ZH[:6]]
+        short = [day[-1] for day in days]
+    return {
+        "datepicker": {"days": days, "daysShort": short, "daysMin": short,
+                       "months": months, "monthsShort": months, "today": gettext("Today"),
+                       "clear": gettext("Clear"), "weekStart": 1},
+        "select2": {"noResults": gettext("No records found"),
+                    "searching": gettext("Searching…"),
+                    "loadingMore": gettext("Loading more results…"),
+                    "errorLoading": gettext("The results could not be loaded."),
+                    "inputTooShort": gettext("Type more characters to search.")},
+    }

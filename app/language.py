@@ -14,7 +14,7 @@ choice at logout. daiban's manager keeps FAB's shape (a BabelManager and a Local
 Unknown or malformed codes at any step are skipped, never an error.
 """
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.support import NullTranslations
 from flask import current_app, flash, g, has_request_context, redirect, request, session
@@ -44,11 +44,16 @@ def normalise_code(value) -> str | None:
     return primary if primary in _languages() else None
 
 
-def _user_locale() -> str | None:
+def _signed_in_user():
     user = getattr(g, "user", None) or current_user
-    if user is not None and getattr(user, "is_authenticated", False):
-        return normalise_code(getattr(user, "locale", None))
+    if user is not None and getattr(user, "is_authenticated", False) and hasattr(user, "locale"):
+        return user
     return None
+
+
+def _user_locale() -> str | None:
+    user = _signed_in_user()
+    return normalise_code(user.locale) if user is not None else None
 
 
 def _accept_language() -> str | None:
@@ -87,7 +92,7 @@ class DaibanLocaleView(LocaleView):
             flash(_l("Unknown language; the page stays in the current one."), "warning")
         else:
             session["locale"] = code
-            user = _user_locale_holder()
+            user = _signed_in_user()
             if user is not None and user.locale != code:
                 user.locale = code
                 self.appbuilder.session.commit()
@@ -101,20 +106,16 @@ class DaibanLocaleView(LocaleView):
 
 
 def _back_url(default: str) -> str:
-    """The page the switch was clicked on (same site only), so the user stays there."""
+    """The page the switch was clicked on (same site only, without an `_l_` that would
+    override the new choice), so the user stays there."""
     referrer = request.referrer
     if referrer:
         parts = urlsplit(referrer)
         if parts.netloc == request.host and parts.scheme in ("http", "https"):
-            return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+            query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                               if k != "_l_"])
+            return urlunsplit(("", "", parts.path or "/", query, ""))
     return default
-
-
-def _user_locale_holder():
-    user = getattr(g, "user", None) or current_user
-    if user is not None and getattr(user, "is_authenticated", False) and hasattr(user, "locale"):
-        return user
-    return None
 
 
 class DaibanBabelManager(BabelManager):

@@ -4,7 +4,9 @@ messages, so that one catalog per language translates everything a daiban page s
 
 Usage: python scripts/merge_pot.py APP_POT OUT_POT"""
 
+import io
 import os
+import re
 import sys
 
 import flask_appbuilder
@@ -45,9 +47,25 @@ def merge(app_pot: str, out_pot: str) -> int:
     ):
         if message and message not in catalog:
             catalog.add(message, auto_comments=["from flask_appbuilder source"])
-    with open(out_pot, "wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=False, sort_output=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, omit_header=False, sort_output=True)
+    # Rewrite only when the messages changed, so that re-running the workflow on another
+    # branch does not produce a diff (and merge conflicts) in the creation date alone.
+    if _without_date(buffer.getvalue()) != _without_date(_existing(out_pot)):
+        with open(out_pot, "wb") as fh:
+            fh.write(buffer.getvalue())
     return len(catalog)
+
+
+def _existing(path: str) -> bytes:
+    if not os.path.exists(path):
+        return b""
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _without_date(data: bytes) -> bytes:
+    return re.sub(rb'"POT-Creation-Date: [^"]*"\n', b"", data)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,10 @@ def browser():
 def _page(browser, language):
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   locale="zh-CN" if language == "zh" else "mn-Mong-CN")
-    return context.new_page()
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    return page
 
 
 def _sign_in(page, base, language):
@@ -166,6 +169,15 @@ def test_pages_in_both_languages(live, browser, language):
             _assert_mongolian_from_served_font(page)
         shots[name] = _shot(page, f"{language}-{name}")
     assert facts["case_number"] in page.content()
+
+    # FAB's date picker speaks the page's language too
+    page.goto(f"{base}/caseview/add")
+    page.click("input[name=received_on]")
+    picker = page.inner_text(".datepicker")
+    assert ("ᠰᠠᠷ\u180eᠠ" if language == "mn" else "月") in picker
+    assert not any(m in picker for m in ("January", "November", "Su", "Mo"))
+    _shot(page, f"{language}-datepicker")
+    assert not page.js_errors, page.js_errors
 
     cockpit = page.goto(f"{base}/cockpit/")
     if cockpit.status == 200:

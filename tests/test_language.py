@@ -50,6 +50,14 @@ def test_unknown_language_url_does_not_404(db_app):
     assert html_lang(client.get("/login/")) == "zh-Hans"
 
 
+def test_switch_returns_to_the_same_page_only_on_this_site(db_app):
+    client = db_app.test_client()
+    back = client.get("/lang/mn", headers={"Referer": "http://localhost/login/?_l_=zh&x=1"})
+    assert back.headers["Location"] == "/login/?x=1"
+    elsewhere = client.get("/lang/zh", headers={"Referer": "https://evil.example/phish"})
+    assert elsewhere.headers["Location"] == "/"
+
+
 def test_garbage_cookie_is_ignored(db_app):
     client = db_app.test_client()
     client.set_cookie(LANG_COOKIE, "<script>")
@@ -94,7 +102,7 @@ def test_our_catalog_is_merged_over_flask_appbuilders(db_app):
     with db_app.test_request_context("/?_l_=zh"):
         refresh()
         assert gettext("Add") == "添加"  # a gap in FAB's own zh catalog
-        assert gettext("Security") == "安全"  # FAB says 用户权限; ours wins
+        assert gettext("Back") == "返回"  # FAB says 后退; ours wins
     with db_app.test_request_context("/?_l_=mn"):
         refresh()
         assert gettext("Add") == "ᠨᠡᠮᠡᠬᠦ"
@@ -108,4 +116,5 @@ def test_wtforms_messages_are_mongolian(world, login):
                                                "name_zh": "", "households": "many"})
     text = page.get_data(as_text=True)
     assert "ᠬᠦᠴᠦᠨ ᠦᠭᠡᠢ ᠪᠦᠬᠦᠯᠢ ᠲᠣᠭ\u180eᠠ" in text  # "Not a valid integer value."
+    assert "ᠬᠣᠰᠢᠭᠤ\u202fᠶᠢᠨ ᠺᠣᠳ 6 ᠣᠷᠣᠨ" in text  # the domain's place-code message (N_)
     assert "Not a valid" not in text and "This field is required" not in text

@@ -17,6 +17,10 @@ from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
 _LOCALES = [("zh", "中文"), ("mn", "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ")]
 
 
+def _blank(value):
+    return "" if value is None else value
+
+
 def _locale_field():
     return SelectField(_l("Language"), choices=[("", "—"), *_LOCALES],
                        validators=[Optional()], coerce=lambda v: v or None)
@@ -67,7 +71,9 @@ class DaibanUserView(UserDBModelView):
     search_columns = ["first_name", "last_name", "username", "email", "active", "roles",
                       "place", "department"]
     formatters_columns = {"active": lambda value: gettext("Yes") if value else gettext("No"),
-                          "locale": lambda code: dict(_LOCALES).get(code or "", "")}
+                          "locale": lambda code: dict(_LOCALES).get(code or "", ""),
+                          **{column: _blank for column in ("place", "department", "person",
+                                                           "email", "last_login")}}
     add_form_extra_fields = {**(UserDBModelView.add_form_extra_fields or {}),
                              "locale": _locale_field()}
     edit_form_extra_fields = {**(UserDBModelView.edit_form_extra_fields or {}),

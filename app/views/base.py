@@ -41,12 +41,12 @@ def choice_field(field_label, choices: dict, required: bool = True):
     )
 
 
-def _blank_if_none(value):
-    return "" if value is None else value
-
-
 def choice_formatter(choices: dict):
     return lambda value: label(choices, value)
+
+
+def blank_if_none(value):
+    return "" if value is None else value
 
 
 def yes_no(value) -> str:
@@ -70,10 +70,7 @@ class ScopedModelView(ModelView):
                 c for c in self.list_columns if self.datamodel.is_relation(c)
             )
             self.datamodel.eager_relations.update(self.list_eager)
-        self._add_date_formatters()
-        # FAB prints Python's "None" for empty cells; show them empty
-        for column in {*self.list_columns, *self.show_columns}:
-            self.formatters_columns.setdefault(column, _blank_if_none)
+        self._add_default_formatters()
         self.add_form_query_rel_fields = dict(self.add_form_query_rel_fields or {})
         self.edit_form_query_rel_fields = dict(self.edit_form_query_rel_fields or {})
         self.search_form_query_rel_fields = dict(self.search_form_query_rel_fields or {})
@@ -92,16 +89,19 @@ class ScopedModelView(ModelView):
             ):
                 rel_fields.setdefault(column, scope)
 
-    def _add_date_formatters(self):
-        """Dates in the user's language (app/formatting.py) unless a view says otherwise."""
+    def _add_default_formatters(self):
+        """Dates in the user's language (app/formatting.py) and empty values as blanks
+        (FAB prints Python's "None"), unless a view says otherwise."""
         formatters = dict(self.formatters_columns or {})
         for column in {*self.list_columns, *self.show_columns}:
-            if column in formatters or "." in column:
+            if column in formatters:
                 continue
-            if self.datamodel.is_datetime(column):
+            if "." not in column and self.datamodel.is_datetime(column):
                 formatters[column] = format_datetime
-            elif self.datamodel.is_date(column):
+            elif "." not in column and self.datamodel.is_date(column):
                 formatters[column] = format_date
+            else:
+                formatters[column] = blank_if_none
         self.formatters_columns = formatters
 
     def render_template(self, template, **kwargs):
