@@ -17,7 +17,7 @@ EXPECTED = {
     "record_progress": ("in_progress transferred", "=",
                         "Agent TownshipStaff CaseLeader BannerLeader"),
     "record_mediation": ("in_progress transferred", "=", "Agent Mediator TownshipStaff"),
-    "request_escalation": ("in_progress", "=", "Agent TownshipStaff"),
+    "request_escalation": ("in_progress", "=", "Agent TownshipStaff BannerLeader"),
     "approve_escalation": ("in_progress", "=", "TownshipStaff BannerLeader"),
     "send_back_escalation": ("in_progress", "=", "TownshipStaff BannerLeader"),
     "decide_joint_meeting": ("in_progress", "transferred", "BannerLeader"),

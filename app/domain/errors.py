@@ -14,7 +14,11 @@ class DomainError(ValueError):
         self.params = params
 
     def translate(self, gettext) -> str:
-        return gettext(self.message, **self.params)
+        """The message in the user's language; string parameters (field names) are
+        msgids too, anything else (a department's name) passes through unchanged."""
+        params = {k: gettext(v) if isinstance(v, str) and v else v
+                  for k, v in self.params.items()}
+        return gettext(self.message, **params)
 
 
 class ActionNotAllowed(DomainError):

@@ -78,7 +78,7 @@ CHART: dict[str, Rule] = {
     "record_progress": _rule(_HANDLING, SAME, AGENT, TOWNSHIP_STAFF, CASE_LEADER,
                              BANNER_LEADER),
     "record_mediation": _rule(_HANDLING, SAME, AGENT, MEDIATOR, TOWNSHIP_STAFF),
-    "request_escalation": _rule({IN_PROGRESS}, SAME, AGENT, TOWNSHIP_STAFF),
+    "request_escalation": _rule({IN_PROGRESS}, SAME, AGENT, TOWNSHIP_STAFF, BANNER_LEADER),
     "approve_escalation": _rule({IN_PROGRESS}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
     "send_back_escalation": _rule({IN_PROGRESS}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
     "decide_joint_meeting": _rule({IN_PROGRESS}, TRANSFERRED, BANNER_LEADER),

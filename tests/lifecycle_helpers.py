@@ -1,0 +1,60 @@
+"""Helpers for the lifecycle tests: the people behind the logins of tests/world.py, and
+short ways to take a case through its actions."""
+
+import datetime
+
+from app.extensions import db
+from app.models import Category, Department, Person, StaffUser
+from app.services import cases as svc
+
+SIGNED_ON = datetime.date(2026, 11, 3)
+
+
+def user(name) -> StaffUser:
+    return db.session.query(StaffUser).filter_by(username=name).one()
+
+
+def person(name_zh, place) -> Person:
+    p = Person(name_zh=name_zh, place=place)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def staff_people(world) -> dict:
+    """A person for each acting login, bound to it (agents, the case leader)."""
+    people = {
+        "agentA": person("甲代办员", world.villages["A1"]),
+        "agentB": person("乙代办员", world.villages["B1"]),
+        "townagentA": person("镇代办员", world.townships["A"]),
+        "banneragent": person("旗代办员", world.banner),
+        "caseleader": person("包案领导", world.banner),
+        "incharge": person("专人", world.banner),
+        "mediatorA": person("调解员", world.townships["A"]),
+    }
+    for login in ("agentA", "agentB", "caseleader"):
+        user(login).person_id = people[login].id
+    db.session.commit()
+    return people
+
+
+def department(code) -> Department:
+    return db.session.query(Department).filter_by(code=code).one()
+
+
+def category(code) -> Category:
+    return db.session.query(Category).filter_by(code=code).one()
+
+
+def accept(case, login="agentA", **extra):
+    return svc.accept(case.id, user(login), entrustment_signer="签字人",
+                      entrustment_signed_on=SIGNED_ON, **extra)
+
+
+def escalate_and_approve(case, requester, approver, **approve):
+    svc.request_escalation(case.id, user(requester), reason="超出本级事权")
+    return svc.approve_escalation(case.id, user(approver), **approve)
+
+
+def actions(case):
+    return [e.action for e in case.events]
