@@ -190,7 +190,8 @@ def _request_escalation(facts: CaseFacts, roles) -> None:
 
 def _decide_escalation(facts: CaseFacts, roles) -> None:
     if facts.pending_escalation_to is None:
-        raise RuleBroken(N_("No escalation request is waiting for approval."))
+        raise RuleBroken(N_("No escalation request is waiting for approval: it has already "
+                            "been decided, or none was made."))
     if not APPROVERS_BY_TARGET_LEVEL[facts.pending_escalation_to] & roles:
         raise RoleNotAllowed(N_("Only an approver at the next level may decide this "
                                 "escalation."))
