@@ -3,6 +3,8 @@ short ways to take a case through its actions."""
 
 import datetime
 
+from flask.testing import FlaskClient
+
 from app.extensions import db
 from app.models import Category, Department, Person, StaffUser
 from app.services import cases as svc
@@ -58,3 +60,21 @@ def escalate_and_approve(case, requester, approver, **approve):
 
 def actions(case):
     return [e.action for e in case.events]
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+    (The ``login`` fixture's requests reuse the test's app context, so ``g`` — and with
+    it Flask-Login's cached user — carries over from one client to the next.)"""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def sign_in(app, username, password="password") -> FreshContextClient:
+    client = FreshContextClient(app, app.response_class, use_cookies=True)
+    response = client.post("/login/", data={"username": username, "password": password})
+    assert response.status_code == 302, f"login failed for {username}"
+    db.session.expire_all()
+    return client

@@ -155,9 +155,10 @@ def available_actions(facts: CaseFacts, roles: Iterable[str]) -> list[str]:
 
 
 def permissions_by_role() -> dict[str, tuple[str, ...]]:
-    """role → the actions the chart lets it take (the role matrix's lifecycle block)."""
+    """role → the case actions the chart lets it take (the role matrix's lifecycle
+    block; registering is the ordinary write permission)."""
     return {
-        role: tuple(a for a in ACTIONS if role in CHART[a].roles)
+        role: tuple(a for a in CASE_ACTIONS if role in CHART[a].roles)
         for role in ROLES
         if role != ADMIN
     }
