@@ -10,6 +10,13 @@ from app.views.dictionaries import (
     ExcludedCategoryView,
     ServiceCategoryView,
 )
+from app.views.inboxes import (
+    CountedLabel,
+    EscalationInboxView,
+    MyCasesView,
+    TransferInboxView,
+    pending_approvals_count,
+)
 from app.views.places import PlaceView, SiteView
 from app.views.records import (
     DutyRotaView,
@@ -44,6 +51,7 @@ def register_views(appbuilder) -> None:
     add(PetitionerView, "Petitioners", label=_l("Petitioners"), icon="fa-user",
         category="Cases")
     appbuilder.add_view_no_menu(CaseEventView)
+    register_lifecycle_views(appbuilder)
 
     add(JointMeetingView, "Joint meetings", label=_l("Joint meetings"), icon="fa-gavel",
         category="Records", category_label=RECORDS, category_icon="fa-book")
@@ -65,3 +73,14 @@ def register_views(appbuilder) -> None:
 
     for api in API_CLASSES:
         appbuilder.add_api(api)
+
+
+def register_lifecycle_views(appbuilder) -> None:
+    """The inboxes of the life of a case (issue 3)."""
+    add = appbuilder.add_view
+    add(EscalationInboxView, "Escalation approvals",
+        label=CountedLabel(_l("Escalation approvals"), pending_approvals_count),
+        icon="fa-inbox", category="Cases")
+    add(MyCasesView, "My cases", label=_l("My cases"), icon="fa-briefcase", category="Cases")
+    add(TransferInboxView, "Transfers to my department", label=_l("Transfers to my department"),
+        icon="fa-share", category="Cases")
