@@ -2,6 +2,7 @@
 short ways to take a case through its actions."""
 
 import datetime
+import re
 
 from flask.testing import FlaskClient
 
@@ -78,3 +79,30 @@ def sign_in(app, username, password="password") -> FreshContextClient:
     assert response.status_code == 302, f"login failed for {username}"
     db.session.expire_all()
     return client
+
+
+_VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+def case_page(client, case_id) -> str:
+    response = client.get(f"/caseview/show/{case_id}")
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def offered(client, case_id) -> list[str]:
+    return re.findall(r'id="action-(\w+)"', case_page(client, case_id))
+
+
+def act(client, case_id, action, expect="success", **form) -> str:
+    """Take an action from the case page as a user would: the form must be offered, it
+    posts the page's version, and the page says how it went (flash category)."""
+    page = case_page(client, case_id)
+    assert f'id="action-{action}"' in page, f"{action} not offered"
+    form.setdefault("version", _VERSION.search(page).group(1))
+    response = client.post(f"/caseview/act/{case_id}/{action}", data=form,
+                           follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert f"alert-{expect}" in html, re.findall(r'alert-\w+">.*?</div>', html, re.S)[:2]
+    db.session.expire_all()
+    return html

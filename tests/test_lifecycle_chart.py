@@ -87,6 +87,11 @@ def test_excluded_category_can_only_be_declined():
     assert "accept" not in lc.available_actions(facts, ["Agent"])
 
 
+def test_acceptance_offered_before_the_entrustment_is_recorded():
+    facts = lc.CaseFacts(state="registered")
+    assert lc.available_actions(facts, ["Agent"]) == ["accept", "decline"]
+
+
 def test_no_acceptance_without_entrustment():
     with pytest.raises(RuleBroken):
         lc.check("accept", lc.CaseFacts(state="registered"), ["Agent"])

@@ -7,7 +7,7 @@ Plain Python, no Flask or ORM: the services, the views and the API ask this modu
 and its unit tests run every state × action × role."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.domain.errors import ActionNotAllowed, RoleNotAllowed, RuleBroken
 
@@ -150,8 +150,15 @@ def allowed(action: str, facts: CaseFacts, roles: Iterable[str]) -> bool:
 
 
 def available_actions(facts: CaseFacts, roles: Iterable[str]) -> list[str]:
+    """The actions to offer now. Acceptance is offered while the entrustment is still
+    missing, because accepting is where the signed entrustment is recorded."""
     roles = set(roles)
-    return [a for a in CASE_ACTIONS if allowed(a, facts, roles)]
+    offered = []
+    for action in CASE_ACTIONS:
+        as_offered = replace(facts, has_entrustment=True) if action == "accept" else facts
+        if allowed(action, as_offered, roles):
+            offered.append(action)
+    return offered
 
 
 def permissions_by_role() -> dict[str, tuple[str, ...]]:
