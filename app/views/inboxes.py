@@ -89,6 +89,7 @@ class EscalationInboxView(ScopedModelView):
     class_permission_name = "EscalationInbox"
     route_base = "/escalations"
     base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
     list_title = _l("Escalations awaiting my approval")
     label_columns = {**LABELS, "case": _l("Case"), "from_level": _l("From level"),
                      "to_level": _l("To level"), "reason": _l("Reason"),
@@ -125,6 +126,7 @@ class MyCasesView(ScopedModelView):
     class_permission_name = "MyCases"
     route_base = "/mycases"
     base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
     list_title = _l("My cases")
     label_columns = {**LABELS, "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
     list_columns = ["number", "title", "state", "level", "responsible_place",
@@ -148,6 +150,7 @@ class TransferInboxView(ScopedModelView):
     class_permission_name = "TransferInbox"
     route_base = "/transfers"
     base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
     list_title = _l("Transfers to my department")
     label_columns = {**LABELS, "case": _l("Case"), "assigned_at": _l("Transferred at"),
                      "due_on": _l("Reply by"), "status": _l("Status")}
