@@ -33,7 +33,9 @@ def test_approval_chain_with_send_back_and_re_request(db_app, world, people):
     assert "approve_escalation" not in offered(agent, case_id)
 
     act(agent, case_id, "request_escalation", reason="涉及镇级土地调整，超出村级事权")
-    assert "Escalation approvals (1)" in clerk.get("/caseview/list/").get_data(as_text=True)
+    navbar = clerk.get("/caseview/list/").get_data(as_text=True)
+    assert "Escalation approvals (1)" in navbar
+    assert re.search(r"\(1\)<b class=\"caret\">", navbar)  # on the closed "Cases" menu too
     inbox = clerk.get("/escalations/list/").get_data(as_text=True)
     assert world.cases["A"].number in inbox
     # the other township neither sees it nor may act on it

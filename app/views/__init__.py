@@ -84,3 +84,7 @@ def register_lifecycle_views(appbuilder) -> None:
     add(MyCasesView, "My cases", label=_l("My cases"), icon="fa-briefcase", category="Cases")
     add(TransferInboxView, "Transfers to my department", label=_l("Transfers to my department"),
         icon="fa-share", category="Cases")
+    # the count shows on the top-level "Cases" menu too, without opening it
+    cases_menu = appbuilder.menu.find("Cases")
+    if cases_menu is not None:
+        cases_menu.label = CountedLabel(cases_menu.label, pending_approvals_count)
