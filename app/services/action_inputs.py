@@ -12,9 +12,9 @@ from app.domain.lifecycle import N_
 from app.models.choices import EVALUATIONS, MEDIATION_OUTCOMES, TERMINATION_REASONS
 from app.services import cases as case_service
 
-TEXT, TEXTAREA, DATE, INT, BOOL, PERSON, DEPARTMENTS, CHOICE, JOINT_MEETING = (
+TEXT, TEXTAREA, DATE, INT, BOOL, PERSON, DEPARTMENTS, CHOICE, JOINT_MEETING, FILE = (
     "text", "textarea", "date", "int", "bool", "person", "departments", "choice",
-    "joint_meeting",
+    "joint_meeting", "file",
 )
 
 
@@ -35,6 +35,9 @@ INPUTS: dict[str, list[Field]] = {
     "accept": [
         Field("entrustment_signer", TEXT, _l("Entrustment signed by"), True),
         Field("entrustment_signed_on", DATE, _l("Entrustment signed on"), True),
+        # the case page uploads the scan (stored as entrustment_file); the API sends a
+        # reference to a document kept elsewhere
+        Field("entrustment_scan", FILE, _l("Scanned entrustment (PDF, JPEG or PNG)")),
         Field("entrustment_file", TEXT, _l("Scanned entrustment (file reference)")),
         Field("agent_id", PERSON, _l("Agent")),
         _comment(),
@@ -131,6 +134,8 @@ def parse(action: str, data, get_list=None) -> dict:
         raise RuleBroken(N_("Unknown action."))
     kwargs = {}
     for field in INPUTS[action]:
+        if field.kind == FILE:  # stored by the caller, passed on as a reference
+            continue
         if field.kind == DEPARTMENTS:
             value = get_list(field.name) if get_list else data.get(field.name)
             if isinstance(value, str | int):

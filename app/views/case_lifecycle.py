@@ -6,7 +6,7 @@ app/services (``action_inputs.run``), exactly like the REST API."""
 import datetime
 from dataclasses import dataclass
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, send_from_directory, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from app.models.choices import CASE_ACTIONS as ACTION_LABELS
 from app.models.choices import CASE_LEVELS, DEADLINE_STATUSES
 from app.security.roles import METHOD_PERMISSIONS, READ
 from app.security.scope import scoped
-from app.services import action_inputs
+from app.services import action_inputs, uploads
 from app.services import cases as case_service
 
 CASE_RESOURCE = "Case"
@@ -67,6 +67,7 @@ class CaseLifecycleMixin:
         **METHOD_PERMISSIONS,
         "act": READ,
         "entrustment_letter": READ,
+        "entrustment_scan": READ,
         "non_acceptance_notice": READ,
     }
 
@@ -119,6 +120,7 @@ class CaseLifecycleMixin:
             "pending_to": str(CASE_LEVELS.get(pending.to_level, "")) if pending else "",
             "transfers": transfers,
             "archived": case.state == ARCHIVED,
+            "has_scan": uploads.is_stored_scan(case.entrustment_file),
         }
 
     @expose("/act/<int:pk>/<string:action>", methods=["POST"])
@@ -135,12 +137,18 @@ class CaseLifecycleMixin:
         if not version:
             flash(_("This form is out of date. Reload the page and try again."), "danger")
             return redirect(show)
+        data = request.form.copy()
+        stored = None
         try:
-            action_inputs.run(action, pk, g.user, request.form, request.form.getlist,
-                              version=version)
+            stored = uploads.save_scan(request.files.get("entrustment_scan"))
+            if stored:
+                data["entrustment_file"] = stored
+            action_inputs.run(action, pk, g.user, data, data.getlist, version=version)
         except CaseNotFound:
+            uploads.discard(stored)
             abort(404)
         except DomainError as err:
+            uploads.discard(stored)
             flash(err.translate(_), "danger")
             return redirect(show)
         flash(_("Done: %(action)s.", action=ACTION_LABELS[action]), "success")
@@ -153,6 +161,16 @@ class CaseLifecycleMixin:
         case = self._case_or_404(pk)
         return self.render_template("daiban/print_entrustment.html", case=case,
                                     today=datetime.date.today())
+
+    @expose("/entrustment_scan/<int:pk>")
+    @has_access
+    def entrustment_scan(self, pk):
+        """The uploaded scan of the signed entrustment (scoped like the case)."""
+        case = self._case_or_404(pk)
+        if not uploads.is_stored_scan(case.entrustment_file):
+            abort(404)
+        return send_from_directory(uploads.upload_dir(), case.entrustment_file,
+                                   as_attachment=False)
 
     @expose("/notice/<int:pk>")
     @has_access
