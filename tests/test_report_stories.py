@@ -65,7 +65,9 @@ def test_land_compensation_escalated_to_banner_and_resolved_by_case_leader(
         plan="核实面积，按标准补发", response_plan="防止聚集", due_on=due)
     case = _get(case_id)
     assert case.state == "transferred" and case.case_leader_id == people["caseleader"].id
-    assert db.session.query(JointMeetingCase).filter_by(case_id=case_id).count() == 1
+    item = db.session.query(JointMeetingCase).filter_by(case_id=case_id).one()
+    meeting_page = leader.get(f"/jointmeetingview/show/{item.meeting_id}")
+    assert case.number in meeting_page.get_data(as_text=True)  # the meeting lists its cases
 
     caseleader = sign_in(db_app, "caseleader")
     assert case.number in caseleader.get("/mycases/list/").get_data(as_text=True)

@@ -134,9 +134,9 @@ LIFECYCLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     role: {"Case": actions} for role, actions in permissions_by_role().items() if actions
 }
 LIFECYCLE_VIEWS: dict[str, dict[str, tuple[str, ...]]] = {
-    "TownshipStaff": {"EscalationInbox": (READ,)},
-    "BannerLeader": {"EscalationInbox": (READ,)},
-    "CaseLeader": {"MyCases": (READ,)},
+    "TownshipStaff": {"EscalationInbox": (READ,), "JointMeetingCase": (READ,)},
+    "BannerLeader": {"EscalationInbox": (READ,), "JointMeetingCase": (READ,)},
+    "CaseLeader": {"MyCases": (READ,), "JointMeetingCase": (READ,)},
     "DepartmentStaff": {"TransferInbox": (READ,)},
 }
 LIFECYCLE_BLOCKS = (LIFECYCLE_ACTIONS, LIFECYCLE_VIEWS)

@@ -20,6 +20,7 @@ from app.views.inboxes import (
 from app.views.places import PlaceView, SiteView
 from app.views.records import (
     DutyRotaView,
+    JointMeetingCaseView,
     JointMeetingView,
     LeaderReceptionView,
     MediationSessionView,
@@ -51,6 +52,7 @@ def register_views(appbuilder) -> None:
     add(PetitionerView, "Petitioners", label=_l("Petitioners"), icon="fa-user",
         category="Cases")
     appbuilder.add_view_no_menu(CaseEventView)
+    appbuilder.add_view_no_menu(JointMeetingCaseView)
     register_lifecycle_views(appbuilder)
 
     add(JointMeetingView, "Joint meetings", label=_l("Joint meetings"), icon="fa-gavel",
