@@ -219,3 +219,37 @@ def test_every_case_action_has_a_service_function():
     from app.services.action_inputs import INPUTS
 
     assert set(svc.ACTION_FUNCTIONS) == set(CASE_ACTIONS) == set(INPUTS)
+
+
+def _concluded(world):
+    case = accept(world.cases["A"])
+    return svc.conclude(case.id, user("agentA"), reply="书面答复")
+
+
+def test_review_re_review_then_three_level_conclusion(world, people):
+    from app.models import CaseReview
+
+    case = _concluded(world)
+    case = svc.request_review(case.id, user("agentA"), reason="对答复不服")
+    review = db.session.query(CaseReview).one()
+    assert (review.stage, review.answer_due_on) == (
+        "review", svc.today() + datetime.timedelta(days=30))
+    svc.follow_up(case.id, user("agentA"), note="回访")
+    with pytest.raises(RuleBroken):  # not archived while a review waits
+        svc.archive(case.id, user("clerkA"))
+    svc.answer_review(case.id, user("leader"), opinion="维持原处理意见", upheld=True)
+    svc.request_review(case.id, user("agentA"), reason="申请复核")
+    svc.answer_review(case.id, user("leader"), opinion="复核维持")
+    stages = [r.stage for r in db.session.query(CaseReview).order_by(CaseReview.id)]
+    assert stages == ["review", "re_review"]
+    with pytest.raises(RuleBroken, match="三级终结"):
+        svc.request_review(case.id, user("agentA"), reason="再次")
+
+
+def test_review_window_closes_after_30_days(world, people):
+    case = _concluded(world)
+    case.concluded_on = svc.today() - datetime.timedelta(days=31)
+    db.session.commit()
+    with pytest.raises(RuleBroken, match="ended"):
+        svc.request_review(case.id, user("agentA"), reason="迟了")
+    assert db.session.query(CaseEvent).filter_by(action="request_review").count() == 0

@@ -101,3 +101,12 @@ def test_rules_from_config_and_bad_day_kind():
     assert dl.conclusion_limit("red", rules) == 7
     with pytest.raises(ValueError):
         dl.DeadlineRules(day_kind="lunar")
+
+
+def test_review_window_is_30_days_after_the_answer():
+    answered = dt.date(2026, 12, 20)
+    dl.check_review_window(answered, dt.date(2027, 1, 19), CAL)
+    with pytest.raises(RuleBroken, match="ended"):
+        dl.check_review_window(answered, dt.date(2027, 1, 20), CAL)
+    with pytest.raises(RuleBroken):
+        dl.check_review_window(answered, dt.date(2026, 12, 19), CAL)

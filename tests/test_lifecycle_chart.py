@@ -29,6 +29,8 @@ EXPECTED = {
                  "Agent TownshipStaff CaseLeader BannerLeader"),
     "evaluate": ("concluded followed_up", "=", "Agent TownshipStaff"),
     "follow_up": ("concluded", "followed_up", "Agent TownshipStaff CaseLeader"),
+    "request_review": ("concluded followed_up", "=", "Agent TownshipStaff"),
+    "answer_review": ("concluded followed_up", "=", "TownshipStaff BannerLeader"),
     "archive": ("followed_up declined terminated", "archived", "TownshipStaff BannerLeader"),
     "terminate": ("registered in_progress transferred", "terminated",
                   "TownshipStaff BannerLeader"),
@@ -183,3 +185,21 @@ def test_permissions_by_role_follow_the_chart():
     assert perms["DepartmentStaff"] == ("reply_transfer",)
     assert "approve_escalation" in perms["TownshipStaff"]
     assert "approve_escalation" not in perms["Agent"]
+
+
+def test_review_then_re_review_then_three_level_conclusion():
+    facts = lc.CaseFacts(state="followed_up")
+    assert lc.next_review_stage(0) == "review"
+    assert lc.check("request_review", facts, ["Agent"]) == "followed_up"
+    with pytest.raises(RuleBroken):
+        lc.check("answer_review", facts, ["BannerLeader"])
+    pending = lc.CaseFacts(state="followed_up", review_pending=True)
+    with pytest.raises(RuleBroken):
+        lc.check("request_review", pending, ["Agent"])
+    with pytest.raises(RuleBroken):
+        lc.check("archive", pending, ["TownshipStaff"])
+    assert lc.check("answer_review", pending, ["BannerLeader"]) == "followed_up"
+    assert lc.next_review_stage(1) == "re_review"
+    done = lc.CaseFacts(state="followed_up", reviews_answered=2)
+    with pytest.raises(RuleBroken, match="三级终结"):
+        lc.check("request_review", done, ["Agent"])

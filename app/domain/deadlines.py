@@ -101,6 +101,17 @@ def review_request_due(replied_on: datetime.date, rules: DeadlineRules) -> datet
     return add_days(replied_on, REVIEW_REQUEST_DAYS, rules)
 
 
+def check_review_window(last_answer_on: datetime.date, requested_on: datetime.date,
+                        rules: DeadlineRules) -> None:
+    """A review is asked for within 30 days of the written answer it contests."""
+    last_day = review_request_due(last_answer_on, rules)
+    if requested_on > last_day:
+        raise RuleBroken(N_("The time to ask for review ended on %(date)s."),
+                         date=last_day.isoformat())
+    if requested_on < last_answer_on:
+        raise RuleBroken(N_("A review cannot be asked for before the answer it contests."))
+
+
 def review_answer_due(requested_on: datetime.date, rules: DeadlineRules) -> datetime.date:
     return add_days(requested_on, REVIEW_ANSWER_DAYS, rules)
 

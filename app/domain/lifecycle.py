@@ -90,6 +90,8 @@ CHART: dict[str, Rule] = {
                       BANNER_LEADER),
     "evaluate": _rule({CONCLUDED, FOLLOWED_UP}, SAME, AGENT, TOWNSHIP_STAFF),
     "follow_up": _rule({CONCLUDED}, FOLLOWED_UP, AGENT, TOWNSHIP_STAFF, CASE_LEADER),
+    "request_review": _rule({CONCLUDED, FOLLOWED_UP}, SAME, AGENT, TOWNSHIP_STAFF),
+    "answer_review": _rule({CONCLUDED, FOLLOWED_UP}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
     "archive": _rule({FOLLOWED_UP, DECLINED, TERMINATED}, ARCHIVED, TOWNSHIP_STAFF,
                      BANNER_LEADER),
     "terminate": _rule(OPEN_STATES, TERMINATED, TOWNSHIP_STAFF, BANNER_LEADER),
@@ -111,6 +113,8 @@ class CaseFacts:
     extended: bool = False
     open_transfers: int = 0
     evaluated: bool = False
+    review_pending: bool = False
+    reviews_answered: int = 0  # 1 after the review (复查), 2 after the re-review (复核)
 
 
 def transition(action: str, state: str | None, roles: Iterable[str]) -> str:
@@ -230,6 +234,32 @@ def _conclude(facts: CaseFacts, roles) -> None:
         raise RuleBroken(N_("Departments have not yet replied to every transfer."))
 
 
+REVIEW_STAGES = ("review", "re_review")
+
+
+def next_review_stage(reviews_answered: int) -> str | None:
+    """review, then re-review, then nothing: concluded at three levels (三级终结)."""
+    return REVIEW_STAGES[reviews_answered] if reviews_answered < len(REVIEW_STAGES) else None
+
+
+def _request_review(facts: CaseFacts, roles) -> None:
+    if facts.review_pending:
+        raise RuleBroken(N_("A review request is already waiting for an answer."))
+    if next_review_stage(facts.reviews_answered) is None:
+        raise RuleBroken(N_("This matter has been through review and re-review and is "
+                            "concluded (三级终结); it is not accepted again."))
+
+
+def _answer_review(facts: CaseFacts, roles) -> None:
+    if not facts.review_pending:
+        raise RuleBroken(N_("No review request is waiting for an answer."))
+
+
+def _archive(facts: CaseFacts, roles) -> None:
+    if facts.review_pending:
+        raise RuleBroken(N_("A review request is still waiting for an answer."))
+
+
 def _no_pending_escalation(facts: CaseFacts, roles) -> None:
     if facts.pending_escalation_to is not None:
         raise RuleBroken(N_("An escalation request is still waiting for approval."))
@@ -246,4 +276,7 @@ _GUARDS = {
     "extend_deadline": _extend,
     "conclude": _conclude,
     "terminate": _no_pending_escalation,
+    "request_review": _request_review,
+    "answer_review": _answer_review,
+    "archive": _archive,
 }

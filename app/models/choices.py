@@ -164,6 +164,8 @@ CASE_ACTIONS = {
     "conclude": _l("Conclude with written reply"),
     "evaluate": _l("Record evaluation"),
     "follow_up": _l("Record follow-up visit"),
+    "request_review": _l("Request review (re-review)"),
+    "answer_review": _l("Answer review"),
     "archive": _l("Archive"),
     "terminate": _l("Terminate"),
 }
@@ -173,3 +175,5 @@ DEADLINE_STATUSES = {
     "due_soon": _l("Due soon"),
     "on_time": _l("On time"),
 }
+
+REVIEW_STAGES = {"review": _l("Review"), "re_review": _l("Re-review")}

@@ -98,6 +98,14 @@ INPUTS: dict[str, list[Field]] = {
         Field("followed_up_on", DATE, _l("Visited on")),
         Field("stop_agreement", BOOL, _l("Signed an agreement to stop petitioning")),
     ],
+    "request_review": [
+        Field("reason", TEXTAREA, _l("Why the petitioner contests the answer"), True),
+        Field("requested_on", DATE, _l("Requested on")),
+    ],
+    "answer_review": [
+        Field("opinion", TEXTAREA, _l("Review opinion"), True),
+        Field("upheld", BOOL, _l("The original handling is upheld")),
+    ],
     "archive": [_comment()],
     "terminate": [
         Field("reason", CHOICE, _l("Reason for termination"), True, TERMINATION_REASONS),

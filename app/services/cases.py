@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import (
     Case,
     CaseEvent,
+    CaseReview,
     Department,
     EscalationRequest,
     JointMeeting,
@@ -121,8 +122,16 @@ def _open_transfers(case_id: int) -> int:
     )
 
 
+def _reviews(case_id: int) -> list[CaseReview]:
+    return list(db.session.scalars(
+        select(CaseReview).where(CaseReview.case_id == case_id).order_by(CaseReview.id)
+        .execution_options(populate_existing=True)
+    ))
+
+
 def facts_of(case: Case) -> lifecycle.CaseFacts:
     pending = _pending_escalation(case.id)
+    reviews = _reviews(case.id)
     return lifecycle.CaseFacts(
         state=case.state,
         level=case.level,
@@ -132,6 +141,8 @@ def facts_of(case: Case) -> lifecycle.CaseFacts:
         extended=case.extension_days is not None,
         open_transfers=_open_transfers(case.id),
         evaluated=case.evaluation is not None,
+        review_pending=any(r.status == "pending" for r in reviews),
+        reviews_answered=sum(r.status == "answered" for r in reviews),
     )
 
 
@@ -570,6 +581,49 @@ def follow_up(case_id, user, *, note, stop_agreement=False, followed_up_on=None,
     return a.case
 
 
+def request_review(case_id, user, *, reason, requested_on=None, version=None):
+    """复查, then 复核: asked within 30 days of the written answer it contests; the
+    next level answers within 30 days."""
+    with _acting("request_review", case_id, user, version) as a:
+        case = a.case
+        answered = [r for r in _reviews(case.id) if r.status == "answered"]
+        last_answer_on = answered[-1].answered_on if answered else case.concluded_on
+        requested_on = _not_in_future(requested_on or today(), N_("Requested on"))
+        rules = deadline_rules()
+        deadlines.check_review_window(last_answer_on, requested_on, rules)
+        review = CaseReview(
+            case_id=case.id,
+            stage=lifecycle.next_review_stage(len(answered)),
+            reason=_required(reason, N_("Reason")),
+            requested_on=requested_on,
+            requested_by_id=_actor_id(user),
+            answer_due_on=deadlines.review_answer_due(requested_on, rules),
+        )
+        db.session.add(review)
+        db.session.flush()
+        a.comment = review.reason
+        a.data = {"review_id": review.id, "stage": review.stage,
+                  "answer_due_on": review.answer_due_on.isoformat()}
+    return a.case
+
+
+def answer_review(case_id, user, *, opinion, upheld=False, version=None):
+    with _acting("answer_review", case_id, user, version) as a:
+        review = db.session.scalars(
+            select(CaseReview).where(CaseReview.case_id == a.case.id,
+                                     CaseReview.status == "pending").with_for_update()
+        ).first()
+        review.status = "answered"
+        review.opinion = _required(opinion, N_("Opinion"))
+        review.upheld = bool(upheld)
+        review.answered_on = today()
+        review.answered_by_id = _actor_id(user)
+        a.comment = review.opinion
+        a.data = {"review_id": review.id, "stage": review.stage, "upheld": review.upheld,
+                  "on_time": review.on_time}
+    return a.case
+
+
 def archive(case_id, user, *, comment=None, version=None):
     """整理归档: after this the case is read-only for everyone."""
     with _acting("archive", case_id, user, version) as a:
@@ -605,6 +659,8 @@ ACTION_FUNCTIONS = {
     "conclude": conclude,
     "evaluate": evaluate,
     "follow_up": follow_up,
+    "request_review": request_review,
+    "answer_review": answer_review,
     "archive": archive,
     "terminate": terminate,
 }

@@ -16,9 +16,16 @@ from app.domain import deadlines
 from app.domain.errors import CaseNotFound, DomainError
 from app.domain.lifecycle import ARCHIVED, CASE_ACTIONS
 from app.extensions import db
-from app.models import Department, EscalationRequest, JointMeeting, Person, Transfer
+from app.models import (
+    CaseReview,
+    Department,
+    EscalationRequest,
+    JointMeeting,
+    Person,
+    Transfer,
+)
 from app.models.choices import CASE_ACTIONS as ACTION_LABELS
-from app.models.choices import CASE_LEVELS, DEADLINE_STATUSES
+from app.models.choices import CASE_LEVELS, DEADLINE_STATUSES, REVIEW_STAGES
 from app.security.roles import METHOD_PERMISSIONS, READ
 from app.security.scope import scoped
 from app.services import action_inputs, uploads
@@ -109,8 +116,12 @@ class CaseLifecycleMixin:
         transfers = db.session.scalars(
             select(Transfer).where(Transfer.case_id == case.id).order_by(Transfer.id)
         ).all()
+        reviews = db.session.scalars(
+            select(CaseReview).where(CaseReview.case_id == case.id).order_by(CaseReview.id)
+        ).all()
         return {
             "case": case,
+            "reviews": [(str(REVIEW_STAGES[r.stage]), r) for r in reviews],
             "forms": forms,
             "due": due,
             "days_left": deadlines.days_left(due, today),
