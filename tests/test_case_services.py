@@ -149,11 +149,18 @@ def test_joint_meeting_decision_transfers_and_names_leader(world, people):
 
 def test_department_replies_only_to_its_own_transfer(world, people):
     case = accept(world.cases["A"])
-    svc.transfer(case.id, user("clerkA"), department_ids=[department("HRSS").id])
+    svc.transfer(case.id, user("clerkA"),
+                 department_ids=[department("HRSS").id, department("JUST").id])
     with pytest.raises(RuleBroken):
         svc.conclude(case.id, user("agentA"), reply="答复")
+    assert "reply_transfer" in svc.available_actions(case, user("dept"))
     case = svc.reply_transfer(case.id, user("dept"), reply="已处理")
-    assert case.transfers[0].status == "replied"
+    # the other department's transfer is still open, but not this one's to answer
+    assert "reply_transfer" not in svc.available_actions(case, user("dept"))
+    with pytest.raises(RuleBroken):
+        svc.reply_transfer(case.id, user("dept"), reply="again")
+    assert [t.status for t in case.transfers] == ["replied", "open"]
+    case = svc.reply_transfer(case.id, None, reply="司法局答复")  # the system, as Admin
     case = svc.conclude(case.id, user("agentA"), reply="书面答复")
     assert case.state == "concluded" and case.resolution_level == "village"
 

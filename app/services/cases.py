@@ -151,18 +151,28 @@ def available_actions(case: Case, user) -> list[str]:
     roles = roles_of(user)
     facts = facts_of(case)
     actions = lifecycle.available_actions(facts, roles)
-    return [a for a in actions if _personal_rule_allows(a, case, user, roles)]
+    return [a for a in actions if _personal_refusal(a, case, user, roles) is None]
 
 
-def _personal_rule_allows(action: str, case: Case, user, roles: set[str]) -> bool:
+def _personal_refusal(action: str, case: Case, user, roles: set[str]):
     """A case-responsible leader acts only on the cases they lead; department staff
-    reply only to transfers addressed to their department."""
+    reply only when a transfer to their own department is open. Returns the refusal."""
+    if action == "reply_transfer" and lifecycle.ADMIN not in roles:
+        department_id = getattr(user, "department_id", None)
+        open_for_me = department_id is not None and db.session.scalar(
+            select(func.count(Transfer.id)).where(
+                Transfer.case_id == case.id, Transfer.status == "open",
+                Transfer.department_id == department_id)
+        ) > 0
+        if not open_for_me:
+            return RuleBroken(N_("No transfer to your department is waiting for a reply."))
     others = lifecycle.CHART[action].roles - {lifecycle.CASE_LEADER}
-    if lifecycle.CASE_LEADER in roles and not roles & others:
-        return user is not None and case.case_leader_id is not None and (
-            case.case_leader_id == getattr(user, "person_id", None)
-        )
-    return True
+    if lifecycle.CASE_LEADER in roles and not roles & others and (
+        case.case_leader_id is None
+        or case.case_leader_id != getattr(user, "person_id", None)
+    ):
+        return RoleNotAllowed(N_("Only the case's responsible leader may do this."))
+    return None
 
 
 # --- the transaction every action runs in --------------------------------------------------
@@ -202,8 +212,9 @@ def _acting(action, case_id, user, version=None, **fact_overrides):
         facts = dataclasses.replace(facts_of(case), **fact_overrides)
         roles = roles_of(user)
         target = lifecycle.check(action, facts, roles)
-        if not _personal_rule_allows(action, case, user, roles):
-            raise RoleNotAllowed(N_("Only the case's responsible leader may do this."))
+        refusal = _personal_refusal(action, case, user, roles)
+        if refusal is not None:
+            raise refusal
         acting = Acting(case=case, facts=facts, target=target, from_state=case.state)
         yield acting
         case.state = acting.target
@@ -388,6 +399,9 @@ def approve_escalation(case_id, user, *, agent_id=None, comment=None, version=No
         if request is None:  # decided by someone else a moment ago
             raise StaleCase(N_("This escalation has already been decided."))
         target_place = escalation_target_place(a.case, request.to_level)
+        if target_place is None:
+            raise RuleBroken(N_("There is no place at the next level above this case's "
+                                "responsible place."))
         _check_approver_place(user, target_place)
         request.status = "approved"
         request.decided_by_id = _actor_id(user)
