@@ -141,3 +141,20 @@ def test_overdue_and_due_soon_filters(db_app, world, people):
     soon = leader.get("/caseview/list/" + soon_url).get_data(as_text=True)
     assert a.number in overdue and b.number not in overdue
     assert b.number in soon and a.number not in soon
+
+
+def test_archived_case_cannot_be_deleted_even_by_admin(db_app, world, people):
+    case_id = world.cases["A"].id
+    clerk = sign_in(db_app, "clerkA")
+    act(clerk, case_id, "terminate", reason="litigation")
+    act(clerk, case_id, "archive")
+    admin = sign_in(db_app, "admin")
+    for response in (
+        admin.post(f"/caseview/delete/{case_id}", follow_redirects=True),
+        admin.post("/caseview/action_post", data={"action": "muldelete",
+                                                  "rowid": [str(case_id)]},
+                   follow_redirects=True),
+    ):
+        assert "archived" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case_id) is not None

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from flask import abort, flash, g, redirect, request, send_from_directory, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import deadlines
@@ -203,6 +205,14 @@ class CaseLifecycleMixin:
             flash(_("This case is archived and can no longer be changed."), "danger")
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
         return super().edit(pk)
+
+    @fab_action("muldelete", _l("Delete"), _l("Delete all selected rows?"), "fa-trash",
+                single=False)
+    def muldelete(self, items):
+        if any(item.state == ARCHIVED for item in items):
+            flash(_("This case is archived and can no longer be changed."), "danger")
+            return redirect(self.get_redirect())
+        return super().muldelete(items)
 
     def pre_update(self, item):
         case_service.check_editable(item)
