@@ -57,6 +57,8 @@ def test_refusals_are_json(world, people, login):
     assert other.status_code == 404
     assert agent.post(f"/api/v1/cases/{case.id}/explode", json={}).status_code == 404
     assert agent.post(f"/api/v1/cases/{case.id}/accept", json=[1]).status_code == 400
+    garbage = agent.post(f"/api/v1/cases/{case.id}/accept", json=_accept_body(version="x"))
+    assert garbage.status_code == 422
 
 
 def test_archived_case_cannot_be_edited_by_api(world, people, login):

@@ -197,7 +197,7 @@ def _load_for_update(case_id, user, expected_version) -> Case:
     case = db.session.scalars(stmt).first()
     if case is None:
         raise CaseNotFound(N_("There is no such case in your area."))
-    if expected_version not in (None, "") and int(expected_version) != case.version:
+    if expected_version not in (None, "") and str(expected_version) != str(case.version):
         raise StaleCase(N_("Someone else has acted on this case since you opened it. "
                            "Reload the page and try again; nothing was changed."))
     return case
