@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from app.api_actions import CaseActionsMixin
 from app.domain.errors import DomainError
+from app.domain.lifecycle import CASE_ACTIONS
 from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
@@ -80,6 +82,13 @@ class ScopedApi(ModelRestApi):
             db.session.rollback()
             return self.response_422(message=_(str(err)))
 
+    def delete_headless(self, pk):
+        try:
+            return super().delete_headless(pk)
+        except DomainError as err:
+            db.session.rollback()
+            return self.response_422(message=_(str(err)))
+
 
 class PlaceApi(ScopedApi):
     resource_name = "places"
@@ -120,7 +129,7 @@ class PersonApi(ScopedApi):
     }
 
 
-class CaseApi(ScopedApi):
+class CaseApi(CaseActionsMixin, ScopedApi):
     resource_name = "cases"
     datamodel = SQLAInterface(Case)
     class_permission_name = "Case"
@@ -128,7 +137,11 @@ class CaseApi(ScopedApi):
                     "channel_id", "urgency", "state", "level", "received_on", "due_on",
                     "agent_id", "is_group", "head_count"]
     show_columns = [*list_columns, "description", "demand", "purpose", "resolution_level",
-                    "evaluation", "concluded_on", "accepted_on", "petitioner_id"]
+                    "evaluation", "concluded_on", "accepted_on", "petitioner_id",
+                    # the life of a case: send "version" back with an action
+                    "version", "acceptance_due_on", "extension_days", "supervised",
+                    "case_leader_id", "followed_up_on", "stop_agreement", "archived_on",
+                    "termination_reason"]
     add_columns = ["petitioner", "place", "channel", "category", "purpose", "urgency",
                    "title", "description", "demand", "is_group", "head_count", "received_on",
                    "is_repeat", "skipped_level"]
@@ -138,8 +151,22 @@ class CaseApi(ScopedApi):
                       "urgency", "state", "level", "received_on", "agent", "is_group"]
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
 
+    method_permission_name = {**METHOD_PERMISSIONS, "case_action": "read"}
+
+    def __init__(self):
+        super().__init__()
+        # one permission per lifecycle action, checked inside case_action
+        self.base_permissions = sorted({*self.base_permissions,
+                                        *(f"can_{a}" for a in CASE_ACTIONS)})
+
     def pre_add(self, item):
         case_service.register(item, g.user)
+
+    def pre_update(self, item):
+        case_service.check_editable(item)
+
+    def pre_delete(self, item):
+        case_service.check_editable(item)
 
 
 API_CLASSES = [PlaceApi, PersonApi, CaseApi]

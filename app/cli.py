@@ -37,5 +37,8 @@ def seed_demo_command(case_count, as_json, seed):
 
 
 def register_cli(app):
+    from app.cli_cases import case_action_command
+
+    app.cli.add_command(case_action_command)
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed_demo_command)

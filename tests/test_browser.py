@@ -100,6 +100,8 @@ MARK_MONGOLIAN = """() => {
     const el = node.parentElement;
     if (!el || el.closest('script,style') || !/[\\u1820-\\u18aa]/.test(node.data)) continue;
     if (el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    const details = el.closest('details');  // a closed <details> lays out but never paints
+    if (details && !details.open && !el.closest('summary')) continue;
     if (el.children.length === 0 && !el.hasAttribute('data-mongolian')) {
       el.setAttribute('data-mongolian', String(marked.length));
       marked.push(el.textContent);

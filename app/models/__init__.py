@@ -13,11 +13,13 @@ from app.models.records import (
     MediationSession,
     reception_case,
 )
+from app.models.reviews import CaseReview
 from app.models.user import StaffUser
 
 __all__ = [
     "Case",
     "CaseEvent",
+    "CaseReview",
     "Category",
     "Channel",
     "Department",

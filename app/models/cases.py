@@ -126,6 +126,21 @@ class Case(Model):
         return f"{self.number} {self.title}"
 
     @property
+    def effective_due_on(self) -> datetime.date | None:
+        """What the case is due for now: the acceptance decision while registered, the
+        conclusion while handled; nothing once closed."""
+        if self.state == "registered":
+            return self.acceptance_due_on
+        if self.state in ("in_progress", "transferred"):
+            return self.due_on
+        return None
+
+    @property
+    def days_left(self) -> int | None:
+        due = self.effective_due_on
+        return None if due is None else (due - datetime.date.today()).days
+
+    @property
     def petitioner_phone_masked(self) -> str:
         return mask_phone(self.petitioner.phone if self.petitioner else None)
 

@@ -137,3 +137,43 @@ def label(choices: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(choices.get(code, code))
+
+
+# --- the life of a case (app/domain/lifecycle.py) --------------------------------------
+TERMINATION_REASONS = {
+    "withdrawn": _l("Withdrawn by the petitioner"),
+    "litigation": _l("Entered litigation, arbitration or administrative review"),
+    "other": _l("Other"),
+}
+
+CASE_ACTIONS = {
+    "register": _l("Register"),
+    "accept": _l("Accept for agency"),
+    "decline": _l("Decline (not accepted)"),
+    "assign_agent": _l("Assign agent"),
+    "record_progress": _l("Record progress"),
+    "record_mediation": _l("Record mediation session"),
+    "request_escalation": _l("Request escalation"),
+    "approve_escalation": _l("Approve escalation"),
+    "send_back_escalation": _l("Send escalation back"),
+    "decide_joint_meeting": _l("Joint meeting decision"),
+    "transfer": _l("Transfer to departments"),
+    "reply_transfer": _l("Department reply"),
+    "extend_deadline": _l("Extend deadline"),
+    "supervise": _l("Supervise"),
+    "conclude": _l("Conclude with written reply"),
+    "evaluate": _l("Record evaluation"),
+    "follow_up": _l("Record follow-up visit"),
+    "request_review": _l("Request review (re-review)"),
+    "answer_review": _l("Answer review"),
+    "archive": _l("Archive"),
+    "terminate": _l("Terminate"),
+}
+
+DEADLINE_STATUSES = {
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+    "on_time": _l("On time"),
+}
+
+REVIEW_STAGES = {"review": _l("Review"), "re_review": _l("Re-review")}

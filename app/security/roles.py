@@ -7,6 +7,8 @@ three verbs (read, write, delete) plus named lifecycle permissions."""
 
 from flask_babel import lazy_gettext as _l
 
+from app.domain.lifecycle import permissions_by_role
+
 READ, WRITE, DELETE = "read", "write", "delete"
 RW = (READ, WRITE)
 RWD = (READ, WRITE, DELETE)
@@ -124,6 +126,21 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# --- the life of a case (issue 3) ------------------------------------------------------
+# Per-action permissions on "Case" (can_accept, can_approve_escalation, …) follow the
+# state chart's role column (app/domain/lifecycle.py), so the two cannot disagree; the
+# inboxes are views of their own. Kept apart from MATRIX so edits merge easily.
+LIFECYCLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    role: {"Case": actions} for role, actions in permissions_by_role().items() if actions
+}
+LIFECYCLE_VIEWS: dict[str, dict[str, tuple[str, ...]]] = {
+    "TownshipStaff": {"EscalationInbox": (READ,), "JointMeetingCase": (READ,)},
+    "BannerLeader": {"EscalationInbox": (READ,), "JointMeetingCase": (READ,)},
+    "CaseLeader": {"MyCases": (READ,), "JointMeetingCase": (READ,)},
+    "DepartmentStaff": {"TransferInbox": (READ,)},
+}
+LIFECYCLE_BLOCKS = (LIFECYCLE_ACTIONS, LIFECYCLE_VIEWS)
+
 # Every signed-in role may see and edit its own account and switch language.
 SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),
@@ -146,6 +163,7 @@ def role_permissions(role: str) -> set[tuple[str, str]]:
     """(permission, view) pairs of a role per the matrix; Admin is computed at sync time
     (every permission that exists)."""
     pairs = set(SELF_SERVICE)
-    for resource, verbs in MATRIX.get(role, {}).items():
-        pairs.update((f"can_{verb}", resource) for verb in verbs)
+    for block in (MATRIX, *LIFECYCLE_BLOCKS):
+        for resource, verbs in block.get(role, {}).items():
+            pairs.update((f"can_{verb}", resource) for verb in verbs)
     return pairs

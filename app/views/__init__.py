@@ -11,9 +11,17 @@ from app.views.dictionaries import (
     ServiceCategoryView,
 )
 from app.views.imports import PersonImportView
+from app.views.inboxes import (
+    CountedLabel,
+    EscalationInboxView,
+    MyCasesView,
+    TransferInboxView,
+    pending_approvals_count,
+)
 from app.views.places import ChildPlaceView, PlaceView, SiteView
 from app.views.records import (
     DutyRotaView,
+    JointMeetingCaseView,
     JointMeetingView,
     LeaderReceptionView,
     MediationSessionView,
@@ -48,6 +56,8 @@ def register_views(appbuilder) -> None:
     add(PetitionerView, "Petitioners", label=_l("Petitioners"), icon="fa-user",
         category="Cases")
     appbuilder.add_view_no_menu(CaseEventView)
+    appbuilder.add_view_no_menu(JointMeetingCaseView)
+    register_lifecycle_views(appbuilder)
 
     add(JointMeetingView, "Joint meetings", label=_l("Joint meetings"), icon="fa-gavel",
         category="Records", category_label=RECORDS, category_icon="fa-book")
@@ -69,3 +79,18 @@ def register_views(appbuilder) -> None:
 
     for api in API_CLASSES:
         appbuilder.add_api(api)
+
+
+def register_lifecycle_views(appbuilder) -> None:
+    """The inboxes of the life of a case (issue 3)."""
+    add = appbuilder.add_view
+    add(EscalationInboxView, "Escalation approvals",
+        label=CountedLabel(_l("Escalation approvals"), pending_approvals_count),
+        icon="fa-inbox", category="Cases")
+    add(MyCasesView, "My cases", label=_l("My cases"), icon="fa-briefcase", category="Cases")
+    add(TransferInboxView, "Transfers to my department", label=_l("Transfers to my department"),
+        icon="fa-share", category="Cases")
+    # the count shows on the top-level "Cases" menu too, without opening it
+    cases_menu = appbuilder.menu.find("Cases")
+    if cases_menu is not None:
+        cases_menu.label = CountedLabel(cases_menu.label, pending_approvals_count)

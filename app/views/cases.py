@@ -3,9 +3,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
 from app.models import Case, CaseEvent
-from app.models.choices import CASE_LEVELS, CASE_STATES, EVALUATIONS, PURPOSES, URGENCY
+from app.models.choices import (
+    CASE_ACTIONS,
+    CASE_LEVELS,
+    CASE_STATES,
+    EVALUATIONS,
+    PURPOSES,
+    URGENCY,
+)
 from app.services import cases as case_service
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
+from app.views.case_filters import DEADLINE_FILTERS
+from app.views.case_lifecycle import CaseLifecycleMixin
 from app.views.labels import LABELS
 
 
@@ -24,6 +33,7 @@ class CaseEventView(ScopedModelView):
     search_columns = ["action", "at"]
     base_order = ("at", "asc")
     formatters_columns = {
+        "action": choice_formatter(CASE_ACTIONS),
         "from_state": choice_formatter(CASE_STATES),
         "to_state": choice_formatter(CASE_STATES),
     }
@@ -36,7 +46,7 @@ _REGISTER_COLUMNS = [
 ]
 
 
-class CaseView(ScopedModelView):
+class CaseView(CaseLifecycleMixin, ScopedModelView):
     datamodel = interface(Case)
     class_permission_name = "Case"
     list_title = _l("Cases")
@@ -45,11 +55,11 @@ class CaseView(ScopedModelView):
     edit_title = _l("Edit case details")
     label_columns = LABELS
     list_columns = ["number", "title", "place", "category", "urgency", "state", "level",
-                    "received_on", "due_on", "agent"]
+                    "received_on", "effective_due_on", "days_left", "agent"]
     search_columns = ["number", "title", "place", "responsible_place", "category", "channel",
                       "urgency", "state", "level", "received_on", "agent", "is_group",
                       "is_repeat", "skipped_level", "resolution_level", "evaluation",
-                      "petitioner"]
+                      "petitioner", "due_on", "supervised"]
     add_columns = _REGISTER_COLUMNS
     # a case's state, level and people change only through actions (app/services)
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
@@ -72,7 +82,9 @@ class CaseView(ScopedModelView):
     ]
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
     base_order = ("received_on", "desc")
-    label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone")}
+    label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
+                     "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
+    list_template = "daiban/case_list.html"
     add_form_extra_fields = {
         "purpose": choice_field(_l("Purpose"), PURPOSES),
         "urgency": choice_field(_l("Urgency"), URGENCY),
@@ -97,8 +109,22 @@ class CaseView(ScopedModelView):
         "skipped_level": yes_no,
         "supervised": yes_no,
         "stop_agreement": yes_no,
+        "days_left": lambda v: "" if v is None else v,
     }
     related_views = [CaseEventView]
 
     def pre_add(self, item):
         case_service.register(item, g.user)
+
+    def _init_properties(self):
+        super()._init_properties()
+        # "overdue" and "due soon" join the due date's filters (list and search form)
+        for filters in (self._filters._search_filters, self._filters._all_filters):
+            filters["due_on"] = [*filters["due_on"],
+                                 *(f("due_on", self.datamodel) for f in DEADLINE_FILTERS.values())]
+
+    def deadline_filter_url(self, kind: str) -> str:
+        """The list filtered to overdue or due-soon cases (for the quick links)."""
+        filters = self._filters._search_filters["due_on"]
+        index = next(i for i, f in enumerate(filters) if f.arg_name == kind)
+        return f"?_flt_{index}_due_on=1"

@@ -1,10 +1,27 @@
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
-from app.models import DutyRota, JointMeeting, LeaderReception, MediationSession
+from app.models import DutyRota, JointMeeting, JointMeetingCase, LeaderReception, MediationSession
 from app.models.choices import MEDIATION_OUTCOMES, RECEPTION_KINDS
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
 from app.views.labels import LABELS
+
+
+class JointMeetingCaseView(ScopedModelView):
+    """The cases a joint meeting took, with their "六个一" (decided on the case's page)."""
+
+    datamodel = interface(JointMeetingCase)
+    class_permission_name = "JointMeetingCase"
+    base_permissions = ["can_read"]
+    muldelete = None
+    list_title = _l("Cases decided")
+    label_columns = {**LABELS, "case_leader": _l("Case-responsible leader"),
+                     "person_in_charge": _l("Person in charge"),
+                     "working_group": _l("Working group"), "plan": _l("Resolution plan"),
+                     "response_plan": _l("Response plan"), "due_on": _l("Deadline")}
+    list_columns = ["case", "case_leader", "person_in_charge", "working_group", "due_on"]
+    show_columns = ["meeting", "case", "case_leader", "person_in_charge", "working_group",
+                    "plan", "response_plan", "due_on"]
 
 
 class JointMeetingView(ScopedModelView):
@@ -19,6 +36,7 @@ class JointMeetingView(ScopedModelView):
                                                  "decisions"]
     base_order = ("held_on", "desc")
     validators_columns = {"place": [DataRequired()]}
+    related_views = [JointMeetingCaseView]
 
 
 class MediationSessionView(ScopedModelView):

@@ -1,0 +1,102 @@
+"""The case actions over REST: ``POST /api/v1/cases/<pk>/<action>``, through the same
+input parsing and service functions as the case page. A refusal answers 403 (role),
+404 (no such case in your area) or 422 (wrong state, a broken rule, a stale version),
+always as JSON with a message in the user's language."""
+
+from flask import g, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_babel import gettext as _
+
+from app.domain.errors import DomainError
+from app.domain.lifecycle import CASE_ACTIONS
+from app.services import action_inputs
+
+_DOC = """Take a lifecycle action on a case.
+---
+post:
+  summary: Take a lifecycle action on a case (accept, escalate, approve, conclude…)
+  description: >-
+    The action goes through the same rules as the case page - the state chart, the
+    role of the user (permission can_ACTION on Case), the area of the user and the
+    version of the case. Send version (from GET /api/v1/cases/PK) to be refused
+    when someone else acted since. Fields per action - {fields}
+  parameters:
+  - in: path
+    name: pk
+    required: true
+    schema:
+      type: integer
+  - in: path
+    name: action
+    required: true
+    schema:
+      type: string
+      enum: [{actions}]
+  requestBody:
+    required: false
+    content:
+      application/json:
+        schema:
+          type: object
+          properties:
+            version:
+              type: integer
+          additionalProperties: true
+  responses:
+    200:
+      description: The action was taken; the case's new state
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              id:
+                type: integer
+              state:
+                type: string
+              level:
+                type: string
+              version:
+                type: integer
+              message:
+                type: string
+    403:
+      $ref: '#/components/responses/403'
+    404:
+      $ref: '#/components/responses/404'
+    422:
+      $ref: '#/components/responses/422'
+"""
+
+
+def _fields_doc() -> str:
+    parts = []
+    for action, fields in action_inputs.INPUTS.items():
+        names = ", ".join(f.name + ("*" if f.required else "") for f in fields)
+        parts.append(f"{action} ({names})")
+    return "; ".join(parts) + " - starred fields are required."
+
+
+class CaseActionsMixin:
+    """Mixed into the cases ModelRestApi."""
+
+    @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @protect()
+    @safe
+    def case_action(self, pk, action):
+        if action not in CASE_ACTIONS:
+            return self.response_404()
+        if not self.appbuilder.sm.has_access(f"can_{action}", self.class_permission_name):
+            return self.response(403, message=_("Your role may not take this action."))
+        body = request.get_json(silent=True)
+        if body is not None and not isinstance(body, dict):
+            return self.response_400(message=_("The body must be a JSON object."))
+        body = body or {}
+        try:
+            case = action_inputs.run(action, pk, g.user, body, version=body.get("version"))
+        except DomainError as err:
+            return self.response(err.status, message=err.translate(_))
+        return self.response(200, id=case.id, state=case.state, level=case.level,
+                             version=case.version, message=_("Done."))
+
+    case_action.__doc__ = _DOC.format(actions=", ".join(CASE_ACTIONS), fields=_fields_doc())

@@ -1,0 +1,177 @@
+"""What each case action asks for: its fields, their labels and kinds, and how a posted
+form or a JSON body becomes the service function's arguments. The case page renders its
+forms from this and the REST API parses with it, so both accept exactly the same input."""
+
+import datetime
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from app.domain.errors import RuleBroken
+from app.domain.lifecycle import N_
+from app.models.choices import EVALUATIONS, MEDIATION_OUTCOMES, TERMINATION_REASONS
+from app.services import cases as case_service
+
+TEXT, TEXTAREA, DATE, INT, BOOL, PERSON, DEPARTMENTS, CHOICE, JOINT_MEETING, FILE = (
+    "text", "textarea", "date", "int", "bool", "person", "departments", "choice",
+    "joint_meeting", "file",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    label: object
+    required: bool = False
+    choices: dict | None = None
+
+
+def _comment(required=False):
+    return Field("comment", TEXTAREA, _l("Comment"), required)
+
+
+INPUTS: dict[str, list[Field]] = {
+    "accept": [
+        Field("entrustment_signer", TEXT, _l("Entrustment signed by"), True),
+        Field("entrustment_signed_on", DATE, _l("Entrustment signed on"), True),
+        # the case page uploads the scan (stored as entrustment_file); the API sends a
+        # reference to a document kept elsewhere
+        Field("entrustment_scan", FILE, _l("Scanned entrustment (PDF, JPEG or PNG)")),
+        Field("entrustment_file", TEXT, _l("Scanned entrustment (file reference)")),
+        Field("agent_id", PERSON, _l("Agent")),
+        _comment(),
+    ],
+    "decline": [
+        Field("reason", TEXTAREA, _l("Reason for not accepting"), True),
+        Field("guidance", TEXTAREA, _l("Guidance: where to go instead")),
+    ],
+    "assign_agent": [Field("agent_id", PERSON, _l("Agent"), True), _comment()],
+    "record_progress": [
+        Field("comment", TEXTAREA, _l("Progress"), True),
+        Field("attachment", TEXT, _l("Attachment (file reference)")),
+    ],
+    "record_mediation": [
+        Field("mediator_id", PERSON, _l("Mediator"), True),
+        Field("held_on", DATE, _l("Held on"), True),
+        Field("parties", TEXTAREA, _l("Parties"), True),
+        Field("outcome", CHOICE, _l("Outcome"), True, MEDIATION_OUTCOMES),
+        Field("agreement", TEXTAREA, _l("Agreement")),
+        Field("judicially_confirmed", BOOL, _l("Judicially confirmed")),
+    ],
+    "request_escalation": [
+        Field("reason", TEXTAREA, _l("Why this is beyond this level's powers"), True),
+    ],
+    "approve_escalation": [Field("agent_id", PERSON, _l("New agent")), _comment()],
+    "send_back_escalation": [_comment(required=True)],
+    "decide_joint_meeting": [
+        Field("meeting_id", JOINT_MEETING, _l("Joint meeting")),
+        Field("case_leader_id", PERSON, _l("Case-responsible leader"), True),
+        Field("working_group", TEXTAREA, _l("Working group"), True),
+        Field("person_in_charge_id", PERSON, _l("Person in charge"), True),
+        Field("department_ids", DEPARTMENTS, _l("Departments transferred to"), True),
+        Field("plan", TEXTAREA, _l("Resolution plan"), True),
+        Field("response_plan", TEXTAREA, _l("Response plan")),
+        Field("due_on", DATE, _l("Deadline"), True),
+    ],
+    "transfer": [
+        Field("department_ids", DEPARTMENTS, _l("Departments"), True),
+        Field("due_on", DATE, _l("Reply by")),
+        _comment(),
+    ],
+    "reply_transfer": [Field("reply", TEXTAREA, _l("Reply"), True)],
+    "extend_deadline": [
+        Field("days", INT, _l("Days (at most 30)"), True),
+        Field("reason", TEXTAREA, _l("Reason (told to the petitioner)"), True),
+    ],
+    "supervise": [_comment(required=True)],
+    "conclude": [
+        Field("reply", TEXTAREA, _l("Written reply"), True),
+        Field("attachment", TEXT, _l("Attachment (file reference)")),
+    ],
+    "evaluate": [
+        Field("evaluation", CHOICE, _l("Evaluation"), True, EVALUATIONS),
+        _comment(),
+    ],
+    "follow_up": [
+        Field("note", TEXTAREA, _l("Follow-up visit"), True),
+        Field("followed_up_on", DATE, _l("Visited on")),
+        Field("stop_agreement", BOOL, _l("Signed an agreement to stop petitioning")),
+    ],
+    "request_review": [
+        Field("reason", TEXTAREA, _l("Why the petitioner contests the answer"), True),
+        Field("requested_on", DATE, _l("Requested on")),
+    ],
+    "answer_review": [
+        Field("opinion", TEXTAREA, _l("Review opinion"), True),
+        Field("upheld", BOOL, _l("The original handling is upheld")),
+    ],
+    "archive": [_comment()],
+    "terminate": [
+        Field("reason", CHOICE, _l("Reason for termination"), True, TERMINATION_REASONS),
+        _comment(),
+    ],
+}
+
+
+def _parse_date(value, field: Field):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError as err:
+        raise RuleBroken(N_("%(field)s: enter a date as YYYY-MM-DD."),
+                         field=str(field.label)) from err
+
+
+def _parse_int(value, field: Field):
+    try:
+        return int(str(value).strip())
+    except ValueError as err:
+        raise RuleBroken(N_("%(field)s: enter a whole number."), field=str(field.label)) from err
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def parse(action: str, data, get_list=None) -> dict:
+    """Arguments for the service function from a form (``get_list`` = form.getlist) or
+    a JSON object. Unknown fields are ignored; missing required ones are refused."""
+    if action not in INPUTS:
+        raise RuleBroken(N_("Unknown action."))
+    kwargs = {}
+    for field in INPUTS[action]:
+        if field.kind == FILE:  # stored by the caller, passed on as a reference
+            continue
+        if field.kind == DEPARTMENTS:
+            value = get_list(field.name) if get_list else data.get(field.name)
+            if isinstance(value, str | int):
+                value = [value]
+        else:
+            value = data.get(field.name)
+        if _blank(value):
+            if field.kind == BOOL:
+                kwargs[field.name] = False
+            elif field.required:
+                raise RuleBroken(N_("Please fill in: %(field)s."), field=str(field.label))
+            continue
+        if field.kind == DATE:
+            value = _parse_date(value, field)
+        elif field.kind in (INT, PERSON, JOINT_MEETING):
+            value = _parse_int(value, field)
+        elif field.kind == DEPARTMENTS:
+            value = [_parse_int(v, field) for v in value]
+        elif field.kind == BOOL:
+            value = value in (True, 1, "1", "y", "yes", "on", "true", "True")
+        elif field.kind == CHOICE and value not in field.choices:
+            raise RuleBroken(N_("%(field)s: choose one of the options."),
+                             field=str(field.label))
+        kwargs[field.name] = value
+    return kwargs
+
+
+def run(action: str, case_id: int, user, data, get_list=None, version=None):
+    """Parse the input and take the action through the service layer."""
+    kwargs = parse(action, data, get_list)
+    return case_service.ACTION_FUNCTIONS[action](case_id, user, version=version, **kwargs)

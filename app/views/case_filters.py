@@ -1,0 +1,44 @@
+"""List filters for deadlines: "overdue" and "due soon", computed from the case's
+state and its acceptance or conclusion deadline (app/domain/deadlines.py)."""
+
+import datetime
+
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case
+
+from app.domain.lifecycle import IN_PROGRESS, REGISTERED, TRANSFERRED
+from app.models import Case
+from app.services.cases import deadline_rules
+
+
+def effective_due_on():
+    """Registered cases are due for the acceptance decision, accepted ones for the
+    conclusion; closed cases are due for nothing."""
+    return case(
+        (Case.state == REGISTERED, Case.acceptance_due_on),
+        (Case.state.in_((IN_PROGRESS, TRANSFERRED)), Case.due_on),
+        else_=None,
+    )
+
+
+class OverdueFilter(BaseFilter):
+    name = _l("Overdue")
+    arg_name = "overdue"
+
+    def apply(self, query, value):
+        return query.filter(effective_due_on() < datetime.date.today())
+
+
+class DueSoonFilter(BaseFilter):
+    name = _l("Due soon")
+    arg_name = "due_soon"
+
+    def apply(self, query, value):
+        today = datetime.date.today()
+        soon = today + datetime.timedelta(days=deadline_rules().due_soon_days)
+        due = effective_due_on()
+        return query.filter(and_(due >= today, due <= soon))
+
+
+DEADLINE_FILTERS = {"overdue": OverdueFilter, "due_soon": DueSoonFilter}

@@ -1,0 +1,221 @@
+"""The life of a case on its page: the actions the user may take now (each a small form
+posting to ``act`` with the case's version), its deadline, the printable entrustment
+letter and non-acceptance notice, and read-only archived cases. Every write goes through
+app/services (``action_inputs.run``), exactly like the REST API."""
+
+import datetime
+from dataclasses import dataclass
+
+from flask import abort, flash, g, redirect, request, send_from_directory, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.domain import deadlines
+from app.domain.errors import CaseNotFound, DomainError
+from app.domain.lifecycle import ARCHIVED, CASE_ACTIONS
+from app.extensions import db
+from app.models import (
+    CaseReview,
+    Department,
+    EscalationRequest,
+    JointMeeting,
+    Person,
+    Transfer,
+)
+from app.models.choices import CASE_ACTIONS as ACTION_LABELS
+from app.models.choices import CASE_LEVELS, DEADLINE_STATUSES, REVIEW_STAGES
+from app.security.roles import METHOD_PERMISSIONS, READ
+from app.security.scope import scoped
+from app.services import action_inputs, uploads
+from app.services import cases as case_service
+
+CASE_RESOURCE = "Case"
+PICK_LIST_LIMIT = 500
+
+
+@dataclass
+class ActionForm:
+    action: str
+    label: str
+    fields: list  # (Field, choices or None)
+
+
+def _choices(field):
+    kind = field.kind
+    if kind == action_inputs.PERSON:
+        rows = db.session.scalars(
+            scoped(select(Person), Person).where(Person.active.is_(True))
+            .order_by(Person.name_zh).limit(PICK_LIST_LIMIT)
+        )
+        return [(p.id, str(p)) for p in rows]
+    if kind == action_inputs.DEPARTMENTS:
+        rows = db.session.scalars(
+            select(Department).where(Department.active.is_(True)).order_by(Department.code)
+        )
+        return [(d.id, str(d)) for d in rows]
+    if kind == action_inputs.JOINT_MEETING:
+        rows = db.session.scalars(
+            scoped(select(JointMeeting), JointMeeting).order_by(JointMeeting.held_on.desc())
+            .limit(50)
+        )
+        return [(m.id, str(m)) for m in rows]
+    if kind == action_inputs.CHOICE:
+        return [(code, str(text)) for code, text in field.choices.items()]
+    return None
+
+
+class CaseLifecycleMixin:
+    """Mixed into CaseView (which supplies the datamodel and base filters)."""
+
+    show_template = "daiban/case_show.html"
+    method_permission_name = {
+        **METHOD_PERMISSIONS,
+        "act": READ,
+        "entrustment_letter": READ,
+        "entrustment_scan": READ,
+        "non_acceptance_notice": READ,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # one permission per lifecycle action, checked in ``act`` (and by the API)
+        self.base_permissions = sorted({*self.base_permissions,
+                                        *(f"can_{a}" for a in CASE_ACTIONS)})
+
+    def _case_or_404(self, pk):
+        case = self.datamodel.get(pk, self._base_filters)
+        if case is None:
+            abort(404)
+        return case
+
+    def may(self, action: str) -> bool:
+        return self.appbuilder.sm.has_access(f"can_{action}", CASE_RESOURCE)
+
+    def lifecycle_panel(self, pk):
+        """What the case page shows above the details: deadline, pending requests and
+        the forms of the actions this user may take now."""
+        case = self.datamodel.get(pk, self._base_filters)
+        if case is None:
+            return None
+        rules = case_service.deadline_rules()
+        today = datetime.date.today()
+        due = case.effective_due_on
+        status = deadlines.deadline_status(due, today, rules)
+        forms = [
+            ActionForm(action, str(ACTION_LABELS[action]),
+                       [(f, _choices(f)) for f in action_inputs.INPUTS[action]])
+            for action in case_service.available_actions(case, g.user)
+            if self.may(action)
+        ]
+        pending = db.session.scalars(
+            select(EscalationRequest).where(EscalationRequest.case_id == case.id,
+                                            EscalationRequest.status == "pending")
+        ).first()
+        transfers = db.session.scalars(
+            select(Transfer).where(Transfer.case_id == case.id).order_by(Transfer.id)
+        ).all()
+        reviews = db.session.scalars(
+            select(CaseReview).where(CaseReview.case_id == case.id).order_by(CaseReview.id)
+        ).all()
+        return {
+            "case": case,
+            "reviews": [(str(REVIEW_STAGES[r.stage]), r) for r in reviews],
+            "forms": forms,
+            "due": due,
+            "days_left": deadlines.days_left(due, today),
+            "status": status,
+            "status_label": str(DEADLINE_STATUSES[status]) if status else "",
+            "pending": pending,
+            "pending_to": str(CASE_LEVELS.get(pending.to_level, "")) if pending else "",
+            "transfers": transfers,
+            "archived": case.state == ARCHIVED,
+            "has_scan": uploads.is_stored_scan(case.entrustment_file),
+        }
+
+    @expose("/act/<int:pk>/<string:action>", methods=["POST"])
+    @has_access
+    def act(self, pk, action):
+        """Take one action from the case page; refused → a message, nothing changes."""
+        if action not in CASE_ACTIONS:
+            abort(404)
+        show = url_for(f"{self.endpoint}.show", pk=pk)
+        if not self.may(action):
+            flash(_("Your role may not take this action."), "danger")
+            return redirect(show)
+        version = request.form.get("version")
+        if not version:
+            flash(_("This form is out of date. Reload the page and try again."), "danger")
+            return redirect(show)
+        data = request.form.copy()
+        stored = None
+        try:
+            stored = uploads.save_scan(request.files.get("entrustment_scan"))
+            if stored:
+                data["entrustment_file"] = stored
+            action_inputs.run(action, pk, g.user, data, data.getlist, version=version)
+        except CaseNotFound:
+            uploads.discard(stored)
+            abort(404)
+        except DomainError as err:
+            uploads.discard(stored)
+            flash(err.translate(_), "danger")
+            return redirect(show)
+        flash(_("Done: %(action)s.", action=ACTION_LABELS[action]), "success")
+        return redirect(show)
+
+    @expose("/entrustment/<int:pk>")
+    @has_access
+    def entrustment_letter(self, pk):
+        """《信访事项代办授权委托书》, filled in, for printing and signing."""
+        case = self._case_or_404(pk)
+        return self.render_template("daiban/print_entrustment.html", case=case,
+                                    today=datetime.date.today())
+
+    @expose("/entrustment_scan/<int:pk>")
+    @has_access
+    def entrustment_scan(self, pk):
+        """The uploaded scan of the signed entrustment (scoped like the case)."""
+        case = self._case_or_404(pk)
+        if not uploads.is_stored_scan(case.entrustment_file):
+            abort(404)
+        return send_from_directory(uploads.upload_dir(), case.entrustment_file,
+                                   as_attachment=False)
+
+    @expose("/notice/<int:pk>")
+    @has_access
+    def non_acceptance_notice(self, pk):
+        """The written notice that a matter is not accepted, why, and where to go."""
+        case = self._case_or_404(pk)
+        if case.decline_reason is None:
+            flash(_("This case has not been declined."), "warning")
+            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        return self.render_template("daiban/print_notice.html", case=case,
+                                    today=datetime.date.today())
+
+    # --- archived cases are read-only --------------------------------------------------
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        case = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if case is not None and case.state == ARCHIVED:
+            flash(_("This case is archived and can no longer be changed."), "danger")
+            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        return super().edit(pk)
+
+    @fab_action("muldelete", _l("Delete"), _l("Delete all selected rows?"), "fa-trash",
+                single=False)
+    def muldelete(self, items):
+        if any(item.state == ARCHIVED for item in items):
+            flash(_("This case is archived and can no longer be changed."), "danger")
+            return redirect(self.get_redirect())
+        return super().muldelete(items)
+
+    def pre_update(self, item):
+        case_service.check_editable(item)
+
+    def pre_delete(self, item):
+        case_service.check_editable(item)

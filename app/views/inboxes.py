@@ -1,0 +1,169 @@
+"""What waits for whom: an approver's pending escalations (with a count in the menu), a
+包案领导's own cases, and the transfers addressed to a stationed department. Plain FAB
+list views over the same scoped models; each row leads to the case's page, where the
+action is taken."""
+
+from flask import g, has_request_context, redirect, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from app.domain.lifecycle import ADMIN, APPROVERS_BY_TARGET_LEVEL
+from app.extensions import db
+from app.models import Case, EscalationRequest, Transfer
+from app.models.choices import CASE_LEVELS, CASE_STATES, TRANSFER_STATUSES
+from app.security.scope import SCOPE_FILTER, current_scope
+from app.services.cases import LEVEL_OF_PLACE, roles_of
+from app.views.base import ScopedModelView, choice_formatter, interface
+from app.views.labels import LABELS
+
+
+def case_link(case) -> Markup:
+    if case is None:
+        return Markup("")
+    return Markup('<a href="{}">{}</a>').format(url_for("CaseView.show", pk=case.id),
+                                                 escape(str(case)))
+
+
+def approvable_levels(user) -> list[str]:
+    """The levels this user approves escalations to: by role, and at their own level."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    roles = roles_of(user)
+    levels = [level for level, approvers in APPROVERS_BY_TARGET_LEVEL.items()
+              if approvers & roles]
+    if ADMIN in roles:
+        return levels
+    place = getattr(user, "place", None)
+    if place is None:
+        return []
+    own = LEVEL_OF_PLACE.get(place.level)
+    return [lv for lv in levels if (lv if lv != "joint_meeting" else "banner") == own]
+
+
+class ApprovableFilter(BaseFilter):
+    name = _l("Awaiting my approval")
+    arg_name = "approvable"
+
+    def apply(self, query, value):
+        return query.filter(EscalationRequest.to_level.in_(approvable_levels(g.user)))
+
+
+def pending_approvals_count() -> int:
+    if not has_request_context() or not current_user.is_authenticated:
+        return 0
+    levels = approvable_levels(current_user)
+    if not levels:
+        return 0
+    return db.session.scalar(
+        select(func.count(EscalationRequest.id)).where(
+            EscalationRequest.status == "pending",
+            EscalationRequest.to_level.in_(levels),
+            EscalationRequest.scope_clause(current_scope()),
+        )
+    )
+
+
+class CountedLabel:
+    """A menu label that shows how many items wait, e.g. "Escalation approvals (3)"."""
+
+    def __init__(self, text, count):
+        self.text = text
+        self.count = count
+
+    def __str__(self) -> str:
+        n = self.count()
+        return f"{self.text} ({n})" if n else str(self.text)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+class EscalationInboxView(ScopedModelView):
+    datamodel = interface(EscalationRequest)
+    class_permission_name = "EscalationInbox"
+    route_base = "/escalations"
+    base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
+    list_title = _l("Escalations awaiting my approval")
+    label_columns = {**LABELS, "case": _l("Case"), "from_level": _l("From level"),
+                     "to_level": _l("To level"), "reason": _l("Reason"),
+                     "requested_by": _l("Requested by"), "requested_at": _l("Requested at")}
+    list_columns = ["case", "from_level", "to_level", "reason", "requested_by", "requested_at"]
+    search_columns = ["to_level", "requested_at"]
+    base_filters = [*SCOPE_FILTER, ["status", FilterEqual, "pending"],
+                    ["to_level", ApprovableFilter, None]]
+    base_order = ("requested_at", "asc")
+    formatters_columns = {"case": case_link, "from_level": choice_formatter(CASE_LEVELS),
+                          "to_level": choice_formatter(CASE_LEVELS)}
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return redirect(url_for(".list"))
+        return redirect(url_for("CaseView.show", pk=item.case_id))
+
+
+def _my_person_id():
+    return getattr(g.user, "person_id", None) or -1
+
+
+def _my_department_id():
+    return getattr(g.user, "department_id", None) or -1
+
+
+class MyCasesView(ScopedModelView):
+    """包案领导: the cases the joint meeting made mine."""
+
+    datamodel = interface(Case)
+    class_permission_name = "MyCases"
+    route_base = "/mycases"
+    base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
+    list_title = _l("My cases")
+    label_columns = {**LABELS, "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
+    list_columns = ["number", "title", "state", "level", "responsible_place",
+                    "effective_due_on", "days_left"]
+    search_columns = ["number", "title", "state"]
+    base_filters = [*SCOPE_FILTER, ["case_leader_id", FilterEqualFunction, _my_person_id]]
+    base_order = ("received_on", "desc")
+    formatters_columns = {"state": choice_formatter(CASE_STATES),
+                          "level": choice_formatter(CASE_LEVELS)}
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        return redirect(url_for("CaseView.show", pk=pk))
+
+
+class TransferInboxView(ScopedModelView):
+    """A stationed department's transfers, to be answered before their deadline."""
+
+    datamodel = interface(Transfer)
+    class_permission_name = "TransferInbox"
+    route_base = "/transfers"
+    base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
+    list_title = _l("Transfers to my department")
+    label_columns = {**LABELS, "case": _l("Case"), "assigned_at": _l("Transferred at"),
+                     "due_on": _l("Reply by"), "status": _l("Status")}
+    list_columns = ["case", "department", "assigned_at", "due_on", "status"]
+    search_columns = ["status", "due_on"]
+    base_filters = [*SCOPE_FILTER, ["department_id", FilterEqualFunction, _my_department_id]]
+    base_order = ("due_on", "asc")
+    formatters_columns = {"case": case_link, "status": choice_formatter(TRANSFER_STATUSES)}
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return redirect(url_for(".list"))
+        return redirect(url_for("CaseView.show", pk=item.case_id))
