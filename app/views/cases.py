@@ -1,4 +1,5 @@
 from flask import g
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
@@ -11,6 +12,7 @@ from app.models.choices import (
     PURPOSES,
     URGENCY,
 )
+from app.security.scope import ScopeFilter
 from app.services import cases as case_service
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
 from app.views.case_filters import DEADLINE_FILTERS
@@ -59,8 +61,13 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     search_columns = ["number", "title", "place", "responsible_place", "category", "channel",
                       "urgency", "state", "level", "received_on", "agent", "is_group",
                       "is_repeat", "skipped_level", "resolution_level", "evaluation",
-                      "petitioner", "due_on", "supervised"]
+                      "due_on", "supervised"]
     add_columns = _REGISTER_COLUMNS
+    # a case arises in a village (the petitioner's); petitioners are searched on their own
+    # list, which shows each one's cases
+    add_form_query_rel_fields = {
+        "place": [["id", ScopeFilter, None], ["level", FilterEqual, "village"]],
+    }
     # a case's state, level and people change only through actions (app/services)
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
                     "demand", "is_group", "head_count", "is_repeat", "skipped_level"]

@@ -123,3 +123,4 @@ class PetitionerView(ScopedModelView):
         "phone": [Phone()],
         "place": [DataRequired()],
     }
+    related_views = [CaseView]
