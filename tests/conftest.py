@@ -163,3 +163,14 @@ def login(db_app):
         return client
 
     return _login
+
+
+@pytest.fixture()
+def english_ui(db_app, monkeypatch):
+    """Behaviour tests that read pages by their English msgids: show the UI untranslated
+    (a locale with no catalog). The catalogs and both languages are tested on their own
+    (test_catalogs, test_language, test_no_english_left, test_browser)."""
+    from app.extensions import appbuilder
+
+    monkeypatch.setattr(type(appbuilder.bm), "babel_default_locale", property(lambda self: "en"))
+    return "en"

@@ -11,6 +11,8 @@ from app.extensions import db
 from app.models import Case, CaseEvent, EscalationRequest
 from tests.lifecycle_helpers import SIGNED_ON, act, case_page, offered, sign_in, staff_people
 
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 
 @pytest.fixture()
 def people(world):

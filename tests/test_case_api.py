@@ -6,6 +6,8 @@ import pytest
 from app.domain.lifecycle import CASE_ACTIONS
 from tests.lifecycle_helpers import sign_in, staff_people
 
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 
 @pytest.fixture()
 def people(world):

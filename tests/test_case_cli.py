@@ -1,8 +1,12 @@
 """The CLI takes case actions through the same services."""
 
+import pytest
+
 from app.extensions import db
 from app.models import Case
 from tests.lifecycle_helpers import staff_people
+
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def test_cli_takes_an_action_and_refuses_clearly(db_app, world):

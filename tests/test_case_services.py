@@ -19,6 +19,8 @@ from tests.lifecycle_helpers import (
     user,
 )
 
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 
 @pytest.fixture()
 def people(world):

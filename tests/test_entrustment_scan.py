@@ -3,9 +3,13 @@ may see the case; a wrong file is refused and the case stays as it was."""
 
 import io
 
+import pytest
+
 from app.extensions import db
 from app.models import Case
 from tests.lifecycle_helpers import SIGNED_ON, case_page, sign_in, staff_people
+
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def _accept(client, case_id, filename, content=b"%PDF-1.4 scan"):

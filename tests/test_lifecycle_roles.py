@@ -2,10 +2,14 @@
 synchronised database holds it, and an administrator's revocation takes the action away
 from the page and the API."""
 
+import pytest
+
 from app.domain import lifecycle
 from app.extensions import appbuilder, db
 from app.security.roles import LIFECYCLE_ACTIONS, role_permissions
 from tests.lifecycle_helpers import offered, sign_in, staff_people
+
+pytestmark = pytest.mark.usefixtures("english_ui")
 
 
 def test_matrix_block_follows_the_chart():

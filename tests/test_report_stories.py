@@ -17,6 +17,8 @@ from tests.lifecycle_helpers import (
 )
 from tests.world import add_case, add_user
 
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 
 @pytest.fixture()
 def people(world):
