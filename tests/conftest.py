@@ -6,10 +6,12 @@ PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` data
 Where it is not reachable the PostgreSQL run is skipped with a plain reason, and
 scripts/test.sh says so; in CI (.ci/run) a skipped PostgreSQL run is a failure."""
 
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from tests.world import build_world
@@ -63,6 +65,16 @@ def _reset_schema(app):
         appbuilder.sm.sync_roles()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in its own application context, as a server does. Tests hold an
+    app context for their database work, and Flask reuses a context that is already
+    pushed: flask.g — and with it the signed-in user Flask-Login caches there — would
+    then leak from one request (and one client) into the next."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(engine_name, tmp_path_factory):
     from app import create_app
@@ -79,6 +91,7 @@ def app(engine_name, tmp_path_factory):
             "BULLETIN_DIR": str(tmp_path_factory.mktemp("bulletins")),
         }
     )
+    application.test_client_class = IsolatedClient
     _reset_schema(application)
     return application
 

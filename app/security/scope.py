@@ -77,13 +77,26 @@ def scope_for_user(user) -> Scope:
     return NOTHING
 
 
+def _signed_in_user():
+    """The user of this request: a session login (Flask-Login), or a REST call signed
+    with a JWT, whose user FAB's ``protect()`` puts in ``g.user`` and Flask-Login never
+    sees."""
+    if current_user.is_authenticated:
+        return current_user
+    user = g.get("user")
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def current_scope() -> Scope:
     """The signed-in user's scope; outside a request (CLI, jobs) everything."""
     if not has_request_context():
         return EVERYTHING
-    if "daiban_scope" not in g:
-        g.daiban_scope = scope_for_user(current_user)
-    return g.daiban_scope
+    user = _signed_in_user()
+    key = getattr(user, "id", None)
+    cached = g.get("daiban_scope")
+    if cached is None or cached[0] != key:
+        g.daiban_scope = (key, scope_for_user(user))
+    return g.daiban_scope[1]
 
 
 def scoped(statement, model):
