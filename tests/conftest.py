@@ -89,6 +89,8 @@ def app(engine_name, tmp_path_factory):
             "AUTH_RATE_LIMITED": False,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "BULLETIN_DIR": str(tmp_path_factory.mktemp("bulletins")),
+            # scrypt costs 0.2 s a user and a login; tests need no strong hashes
+            "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     application.test_client_class = IsolatedClient
