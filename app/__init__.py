@@ -54,8 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         register_views(appbuilder)
 
     from app.cli import register_cli
+    from app.views.base import bound_list_arguments
     from app.views.system import register_error_pages, system
 
+    app.before_request(bound_list_arguments)
     app.register_blueprint(system)
     register_error_pages(app)
     register_cli(app)

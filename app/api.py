@@ -2,6 +2,7 @@
 
 from flask import g
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -92,6 +93,13 @@ class ScopedApi(ModelRestApi):
                     _("%(field)s: this record is outside your area.",
                       field=self.label_columns.get(column, column))
                 )
+
+    def get_list_headless(self, **kwargs):
+        try:
+            return super().get_list_headless(**kwargs)
+        except FABException:  # a filter value that does not fit its column
+            db.session.rollback()
+            return self.response_400(message=_("A search filter's value does not fit its field."))
 
     # Rule violations found after the payload is parsed (pre_add/pre_update) are the
     # client's fault: 422 with the message, nothing saved.

@@ -5,14 +5,16 @@ read/write/delete verbs, bounded page sizes and a scoped CSV export."""
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, request
+from flask import Response, abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional
 
@@ -21,6 +23,39 @@ from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter
 
 EXPORT_MAX_ROWS = 50_000
+LAST_PAGE = 1_000_000
+
+
+def bound_list_arguments():
+    """FAB reads a list's page_<View>, psize_<View> and _oc_<View> straight from the query
+    string: "abc" or a huge number is a 500, an unknown column too, and psize has no upper
+    bound. Before any view runs, keep them to what a list page can show (every list, the
+    related lists on show and edit pages, FAB's own security views)."""
+    args = request.args
+    if not any(key.startswith(("page_", "psize_", "_oc_")) for key in args):
+        return
+    from app.extensions import appbuilder
+
+    order_columns = {type(v).__name__: set(getattr(v, "order_columns", None) or ())
+                     for v in appbuilder.baseviews}
+    largest = current_app.config.get("PAGE_SIZE_MAX", 100)
+    bounded = MultiDict()
+    for key, value in args.items(multi=True):
+        if key.startswith(("page_", "psize_")):
+            try:
+                number = int(value)
+            except ValueError:
+                continue
+            if key.startswith("psize_"):
+                value = str(max(1, min(number, largest)))
+            else:
+                value = str(max(0, min(number, LAST_PAGE)))
+        elif key.startswith("_oc_"):
+            view = key[len("_oc_"):]
+            if view in order_columns and value not in order_columns[view]:
+                continue
+        bounded.add(key, value)
+    request.args = ImmutableMultiDict(bounded)
 
 
 def choice_field(field_label, choices: dict, required: bool = True):
@@ -76,7 +111,7 @@ class ScopedModelView(ModelView):
     def _get_list_widget(self, *args, page_size=None, **kwargs):
         # FAB leaves psize_ unbounded; keep a page a page.
         if page_size is not None:
-            page_size = max(1, min(int(page_size), 100))
+            page_size = max(1, min(int(page_size), current_app.config.get("PAGE_SIZE_MAX", 100)))
         return super()._get_list_widget(*args, page_size=page_size, **kwargs)
 
     # FAB's action routes fetch rows by primary key without the base filters; refuse
@@ -124,9 +159,15 @@ class ScopedModelView(ModelView):
         joined_filters = self._filters.get_joined_filters(self._base_filters)
         orders = get_order_args().get(self.__class__.__name__)
         order_column, order_direction = orders if orders else (self.base_order or ("", ""))
-        _count, items = self.datamodel.query(
-            joined_filters, order_column, order_direction, page=0, page_size=EXPORT_MAX_ROWS
-        )
+        try:
+            _count, items = self.datamodel.query(
+                joined_filters, order_column, order_direction, page=0,
+                page_size=EXPORT_MAX_ROWS,
+            )
+        except FABException:  # a filter value that does not fit its column, as on the list
+            self.datamodel.session.rollback()
+            flash(_("A search filter's value does not fit its field."), "warning")
+            return redirect(self.get_redirect())
         columns = self.export_columns()
         out = io.StringIO()
         out.write("\ufeff")
