@@ -15,7 +15,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app.models.choices import label
@@ -86,6 +86,7 @@ class ScopedModelView(ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        self._init_boolean_fields()
         self.add_form_query_rel_fields = dict(self.add_form_query_rel_fields or {})
         self.edit_form_query_rel_fields = dict(self.edit_form_query_rel_fields or {})
         self.search_form_query_rel_fields = dict(self.search_form_query_rel_fields or {})
@@ -103,6 +104,23 @@ class ScopedModelView(ModelView):
                 self.search_form_query_rel_fields,
             ):
                 rel_fields.setdefault(column, scope)
+
+    def _init_boolean_fields(self):
+        """FAB gives a NOT NULL boolean column an InputRequired checkbox, so an unticked
+        box ("not active", "not a group petition") could never be saved: a plain
+        checkbox instead, unticked meaning False."""
+        for attr in ("add_form_extra_fields", "edit_form_extra_fields"):
+            extra = dict(getattr(self, attr) or {})
+            columns = self.add_columns if attr.startswith("add") else self.edit_columns
+            for column in columns:
+                if column in extra or not self.datamodel.is_boolean(column):
+                    continue
+                extra[column] = BooleanField(
+                    self.label_columns.get(column, column),
+                    default=bool(self.datamodel.get_col_default(column)),
+                    description=self.description_columns.get(column, ""),
+                )
+            setattr(self, attr, extra)
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)
