@@ -459,3 +459,33 @@ def test_petitioner_model_scope_excludes_other_township(world):
     scope = Scope(place_path=world.townships["A"].path)
     names = db.session.scalars(select(Petitioner.name).where(Petitioner.scope_clause(scope)))
     assert set(names) == {"A群众"}
+
+
+def test_clerk_edits_own_township_keeping_its_parent_above_the_scope(world, login):
+    """The banner is outside a township clerk's area, yet it is their township's parent:
+    the edit form keeps it (and offers nothing else outside the area)."""
+    township = world.townships["A"]
+    pk, banner = township.id, world.banner.id
+    client = login("clerkA")
+    options = select_options(client.get(f"/placeview/edit/{pk}").get_data(as_text=True),
+                             "parent")
+    assert str(banner) in options
+    assert str(world.townships["B"].id) not in options
+    assert str(banner) not in select_options(
+        client.get("/placeview/add").get_data(as_text=True), "parent")
+    client.post(f"/placeview/edit/{pk}", data={
+        "level": "township", "parent": banner, "code": township.code, "name_zh": "A镇新名"})
+    assert count(Place, id=pk, name_zh="A镇新名") == 1
+    # but the current value of one row is no passport for another
+    a1 = world.villages["A1"].id
+    client.post(f"/placeview/edit/{a1}", data={
+        "level": "village", "parent": banner, "code": "150221100201", "name_zh": "A1村"})
+    db.session.expire_all()
+    assert db.session.get(Place, a1).parent_id == pk
+
+
+def test_api_clerk_renames_own_township(world, login):
+    pk = world.townships["A"].id
+    response = login("clerkA").put(f"/api/v1/places/{pk}", json={"name_zh": "A镇新名"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count(Place, id=pk, name_zh="A镇新名") == 1

@@ -122,4 +122,17 @@ class ScopeFilter(BaseFilter):
         return query.filter(self.model.scope_clause(current_scope()))
 
 
+class ScopeOrCurrentFilter(ScopeFilter):
+    """The choices of an edit form's related field: the scope, plus the value the row
+    already has (a township's parent lies above its own staff; keeping it is not
+    choosing it). The edit view names those values in ``g.daiban_current``."""
+
+    def apply(self, query, value):
+        clause = self.model.scope_clause(current_scope())
+        current = g.get("daiban_current", {}).get(self.model)
+        if current:
+            clause = or_(clause, self.model.id.in_(current))
+        return query.filter(clause)
+
+
 SCOPE_FILTER = [["id", ScopeFilter, lambda: None]]

@@ -5,7 +5,7 @@ read/write/delete verbs, bounded page sizes and a scoped CSV export."""
 import csv
 import io
 
-from flask import Response, abort, current_app, flash, redirect, request
+from flask import Response, abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import FABException
@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Optional
 
 from app.models.choices import label
 from app.security.roles import METHOD_PERMISSIONS
-from app.security.scope import SCOPE_FILTER, ScopeFilter
+from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
 
 EXPORT_MAX_ROWS = 50_000
 LAST_PAGE = 1_000_000
@@ -98,12 +98,10 @@ class ScopedModelView(ModelView):
             if not hasattr(related, "scope_clause"):
                 continue
             scope = [["id", ScopeFilter, None]]
-            for rel_fields in (
-                self.add_form_query_rel_fields,
-                self.edit_form_query_rel_fields,
-                self.search_form_query_rel_fields,
-            ):
-                rel_fields.setdefault(column, scope)
+            self.add_form_query_rel_fields.setdefault(column, scope)
+            self.search_form_query_rel_fields.setdefault(column, scope)
+            self.edit_form_query_rel_fields.setdefault(column, [["id", ScopeOrCurrentFilter,
+                                                                 None]])
 
     def _init_boolean_fields(self):
         """FAB gives a NOT NULL boolean column an InputRequired checkbox, so an unticked
@@ -131,6 +129,20 @@ class ScopedModelView(ModelView):
         if page_size is not None:
             page_size = max(1, min(int(page_size), current_app.config.get("PAGE_SIZE_MAX", 100)))
         return super()._get_list_widget(*args, page_size=page_size, **kwargs)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is not None:
+            current = {}
+            for column in self.edit_columns:
+                if self.datamodel.is_relation_many_to_one(column):
+                    value = getattr(item, column, None)
+                    if value is not None:
+                        current.setdefault(type(value), set()).add(value.id)
+            g.daiban_current = current
+        return super().edit(pk)
 
     # FAB's action routes fetch rows by primary key without the base filters; refuse
     # the whole action if any selected row is outside the user's scope.
