@@ -3,7 +3,6 @@
 from flask import g
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import FABException
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import inspect, select
@@ -15,6 +14,7 @@ from app.models import Case, Person, Place
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, current_scope
 from app.services import cases as case_service
+from app.views.base import interface
 
 
 class OutsideScope(DomainError):
@@ -120,7 +120,7 @@ class ScopedApi(ModelRestApi):
 
 class PlaceApi(ScopedApi):
     resource_name = "places"
-    datamodel = SQLAInterface(Place)
+    datamodel = interface(Place)
     class_permission_name = "Place"
     list_columns = ["id", "level", "code", "name_zh", "name_mn", "parent_id"]
     show_columns = ["id", "level", "code", "name_zh", "name_mn", "parent_id", "households",
@@ -144,7 +144,7 @@ class PlaceApi(ScopedApi):
 
 class PersonApi(ScopedApi):
     resource_name = "people"
-    datamodel = SQLAInterface(Person)
+    datamodel = interface(Person)
     class_permission_name = "Person"
     list_columns = ["id", "name_zh", "name_mn", "gender", "place_id", "organisation",
                     "active"]
@@ -161,7 +161,7 @@ class PersonApi(ScopedApi):
 
 class CaseApi(ScopedApi):
     resource_name = "cases"
-    datamodel = SQLAInterface(Case)
+    datamodel = interface(Case)
     class_permission_name = "Case"
     list_columns = ["id", "number", "title", "place_id", "responsible_place_id", "category_id",
                     "channel_id", "urgency", "state", "level", "received_on", "due_on",

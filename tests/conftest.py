@@ -108,13 +108,20 @@ def _clear_data(app):
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if not _KEEP.match(t.name)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+            return
+        with db.engine.connect() as conn:
+            # rows of the place tree and of users refer to each other in cycles
+            # (the driver opens its transaction at the first DELETE, after the PRAGMA)
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                conn.execute(table.delete())
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 @pytest.fixture()

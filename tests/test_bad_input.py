@@ -362,3 +362,72 @@ def test_related_list_arguments_on_a_show_page(world, login, no_propagation):
 def test_export_with_a_filter_that_does_not_fit_does_not_500(world, login, no_propagation):
     response = login("leader").get("/caseview/export/?_flt_0_place=abc", follow_redirects=True)
     assert response.status_code == 200
+
+
+# ---- the database refuses ----------------------------------------------------------------
+
+MSG_CONFLICT = ("This change conflicts with other records: a value that must be unique is "
+                "already taken, or other records still refer to this one.")
+LEAKS = ("SQL", "DELETE FROM", "INSERT INTO", "parameters", "psycopg", "sqlite3")
+
+
+def _no_internals(text: str):
+    for leak in LEAKS:
+        assert leak not in text
+
+
+def test_deleting_a_place_still_in_use_explains_why_on_the_page(world, clerk, no_propagation):
+    pk = world.villages["A1"].id  # people, petitioners and a case live there
+    response = clerk.post(f"/placeview/delete/{pk}", follow_redirects=True)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert shown(MSG_CONFLICT) in body
+    _no_internals(body)
+    assert count(Place, id=pk) == 1
+
+
+def test_bulk_deleting_a_place_still_in_use_does_not_500(world, clerk, no_propagation):
+    pk = world.villages["A1"].id
+    response = clerk.post("/placeview/action_post",
+                          data={"action": "muldelete", "rowid": [str(pk)]},
+                          follow_redirects=True)
+    assert response.status_code == 200
+    assert shown(MSG_CONFLICT) in response.get_data(as_text=True)
+    assert count(Place, id=pk) == 1
+
+
+def test_api_delete_of_a_place_still_in_use_is_422_without_sql(world, clerk):
+    pk = world.villages["A1"].id
+    response = clerk.delete(f"/api/v1/places/{pk}")
+    assert response.status_code == 422
+    _no_internals(response.get_data(as_text=True))
+    assert count(Place, id=pk) == 1
+
+
+def test_api_duplicate_id_number_is_422_not_500(world, clerk):
+    a1 = world.villages["A1"].id
+    first = clerk.post("/api/v1/people/", json={"name_zh": "甲", "place": a1,
+                                                "id_number": VALID_ID})
+    assert first.status_code == 201
+    second = clerk.post("/api/v1/people/", json={"name_zh": "乙", "place": a1,
+                                                 "id_number": VALID_ID})
+    assert second.status_code == 422
+    _no_internals(second.get_data(as_text=True))
+    assert VALID_ID not in second.get_data(as_text=True)
+    assert count(Person, name_zh="乙") == 0
+
+
+def test_form_breaking_a_database_rule_shows_a_plain_message(world, clerk):
+    """More persons than batches is a CHECK constraint; the page says so plainly and
+    shows no SQL (FAB would flash the database error with its parameters)."""
+    response = clerk.post("/leaderreceptionview/add", data={
+        "kind": "reception", "leader": world.people["A"].id, "held_on": "2026-11-05",
+        "place": world.townships["A"].id, "batches": "3", "persons": "2"},
+        follow_redirects=True)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    _no_internals(body)
+    assert shown("The database could not save this change. Please try again.") in body or (
+        shown(MSG_CONFLICT) in body)
+    from app.models import LeaderReception
+    assert count(LeaderReception) == 0

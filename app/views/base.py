@@ -4,16 +4,18 @@ read/write/delete verbs, bounded page sizes and a scoped CSV export."""
 
 import csv
 import io
+from contextlib import contextmanager
 
 from flask import Response, abort, current_app, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
-from flask_appbuilder.exceptions import FABException
+from flask_appbuilder.exceptions import DatabaseException, FABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired, Optional
@@ -176,9 +178,15 @@ class ScopedModelView(ModelView):
         single=False,
     )
     def muldelete(self, items):
+        deleted = 0
         for item in items:
-            self.datamodel.delete(item)
-        flash(_("Deleted %(count)s rows.", count=len(items)), "info")
+            try:
+                self.datamodel.delete(item)
+            except DatabaseException as error:
+                flash(str(error), "danger")
+                break
+            deleted += 1
+        flash(_("Deleted %(count)s rows.", count=deleted), "info")
         return redirect(self.get_redirect())
 
     @expose("/export/")
@@ -227,5 +235,42 @@ class ScopedModelView(ModelView):
         return "" if value is None else str(value)
 
 
+class StoreRefused(Exception):
+    """Why the database refused a change, in words fit for the user."""
+
+
+class DaibanInterface(SQLAInterface):
+    """FAB's data interface, but a refused write never shows the user the SQL, its
+    parameters (ID numbers, phones) or nothing at all: FAB flashes ``str(error)``
+    on the pages and puts ``error.__cause__`` into the REST API's 422; add even
+    re-raises the raw error, a 500 on the API."""
+
+    def add(self, item, commit=True):
+        with self._refused():
+            super().add(item, commit)
+
+    def edit(self, item, commit=True):
+        with self._refused():
+            super().edit(item, commit)
+
+    def delete(self, item, commit=True):
+        with self._refused():
+            super().delete(item, commit)
+
+    @contextmanager
+    def _refused(self):
+        try:
+            yield
+        except (SQLAlchemyError, DatabaseException) as error:
+            cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
+            if isinstance(cause, IntegrityError):
+                message = _("This change conflicts with other records: a value that must "
+                            "be unique is already taken, or other records still refer to "
+                            "this one.")
+            else:
+                message = _("The database could not save this change. Please try again.")
+            raise DatabaseException(message) from StoreRefused(message)
+
+
 def interface(model):
-    return SQLAInterface(model)
+    return DaibanInterface(model)
