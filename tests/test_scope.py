@@ -128,6 +128,13 @@ def test_clerk_cannot_bulk_delete_other_township_row(world, rosters, login, kind
     assert count(model, id=a_pk) == 1
 
 
+def test_clerk_can_delete_own_rows(world, rosters, login):
+    """The 404s above are about scope, not a broken delete."""
+    pk = rosters["siteA"].id
+    login("clerkA").post(f"/siteview/delete/{pk}")
+    assert count(Site, id=pk) == 0
+
+
 def test_clerk_can_bulk_delete_own_rows(world, rosters, login):
     """The refusal above is about scope, not a broken action."""
     pk = rosters["trainingA"].id
