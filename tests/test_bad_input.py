@@ -167,12 +167,15 @@ def test_valid_place_form_is_saved_under_its_parent(world, clerk):
     assert place.path == world.townships["A"].path + "150221100203/"
 
 
-def test_duty_missing_what_its_kind_needs_is_explained_and_not_saved(world, clerk):
+def test_duty_missing_what_its_kind_needs_is_explained_on_the_form(world, clerk):
+    """A rule checked on the whole row (app/services) shows the form again, filled in."""
     response = clerk.post("/dutyview/add", data={
         "person": world.people["A"].id, "kind": "agent", "place": world.villages["A1"].id,
-        "active": "y"}, follow_redirects=True)
+        "title": "村代办员", "active": "y"})
     assert response.status_code == 200
-    assert shown("An agent is either full-time or part-time.") in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert shown("An agent is either full-time or part-time.") in body
+    assert 'value="村代办员"' in body  # what the user typed is still there
     assert count(Duty) == 0
 
 
@@ -418,14 +421,15 @@ def test_api_duplicate_id_number_is_422_not_500(world, clerk):
 
 
 def test_form_breaking_a_database_rule_shows_a_plain_message(world, clerk):
-    """More persons than batches is a CHECK constraint; the page says so plainly and
-    shows no SQL (FAB would flash the database error with its parameters)."""
+    """More batches than persons is a CHECK constraint; the form comes back, filled in,
+    saying so plainly with no SQL (FAB flashed the database error with its parameters)."""
     response = clerk.post("/leaderreceptionview/add", data={
         "kind": "reception", "leader": world.people["A"].id, "held_on": "2026-11-05",
-        "place": world.townships["A"].id, "batches": "3", "persons": "2"},
-        follow_redirects=True)
+        "place": world.townships["A"].id, "batches": "3", "persons": "2",
+        "note": "多批少人"})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
+    assert "多批少人" in body
     _no_internals(body)
     assert shown("The database could not save this change. Please try again.") in body or (
         shown(MSG_CONFLICT) in body)

@@ -20,6 +20,8 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired, Optional
 
+from app.domain.errors import DomainError
+from app.extensions import db
 from app.models.choices import label
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
@@ -121,6 +123,33 @@ class ScopedModelView(ModelView):
                     description=self.description_columns.get(column, ""),
                 )
             setattr(self, attr, extra)
+
+    def _add(self):
+        """FAB's add, except that a rule the row breaks (a DomainError from pre_add, or
+        the database refusing it) shows the form again, filled in, with the message —
+        FAB flashed it over an empty list page and the user lost what they typed."""
+        if request.method != "POST":
+            return super()._add()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        self._fill_form_exclude_cols(exclude_cols, form)
+        if not form.validate():
+            return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+        self.process_form(form, True)
+        item = self.datamodel.obj()
+        try:
+            with refused_in_plain_words():
+                form.populate_obj(item)
+                self.pre_add(item)
+                self.datamodel.add(item)
+        except (DomainError, DatabaseException) as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+        self.post_add(item)
+        flash(self.add_row_message, "success")
+        return None
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)
@@ -246,30 +275,32 @@ class DaibanInterface(SQLAInterface):
     re-raises the raw error, a 500 on the API."""
 
     def add(self, item, commit=True):
-        with self._refused():
+        with refused_in_plain_words():
             super().add(item, commit)
 
     def edit(self, item, commit=True):
-        with self._refused():
+        with refused_in_plain_words():
             super().edit(item, commit)
 
     def delete(self, item, commit=True):
-        with self._refused():
+        with refused_in_plain_words():
             super().delete(item, commit)
 
-    @contextmanager
-    def _refused(self):
-        try:
-            yield
-        except (SQLAlchemyError, DatabaseException) as error:
-            cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
-            if isinstance(cause, IntegrityError):
-                message = _("This change conflicts with other records: a value that must "
-                            "be unique is already taken, or other records still refer to "
-                            "this one.")
-            else:
-                message = _("The database could not save this change. Please try again.")
-            raise DatabaseException(message) from StoreRefused(message)
+
+@contextmanager
+def refused_in_plain_words():
+    try:
+        yield
+    except (SQLAlchemyError, DatabaseException) as error:
+        db.session.rollback()
+        cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
+        if isinstance(cause, IntegrityError):
+            message = _("This change conflicts with other records: a value that must "
+                        "be unique is already taken, or other records still refer to "
+                        "this one.")
+        else:
+            message = _("The database could not save this change. Please try again.")
+        raise DatabaseException(message) from StoreRefused(message)
 
 
 def interface(model):
