@@ -435,3 +435,30 @@ def test_form_breaking_a_database_rule_shows_a_plain_message(world, clerk):
         shown(MSG_CONFLICT) in body)
     from app.models import LeaderReception
     assert count(LeaderReception) == 0
+
+
+def test_duty_edit_breaking_its_kind_rule_shows_the_form_and_changes_nothing(world, clerk):
+    duty = Duty(person=world.people["A"], kind="agent", employment="part_time",
+                place=world.villages["A1"], title="旧职务")
+    db.session.add(duty)
+    db.session.commit()
+    pk = duty.id
+    response = clerk.post(f"/dutyview/edit/{pk}", data={
+        "person": world.people["A"].id, "kind": "agent", "place": world.villages["A1"].id,
+        "title": "新职务", "active": "y"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert shown("An agent is either full-time or part-time.") in body
+    assert 'value="新职务"' in body
+    db.session.expire_all()
+    stored = db.session.get(Duty, pk)
+    assert (stored.title, stored.employment) == ("旧职务", "part_time")
+
+
+def test_valid_edit_is_saved(world, clerk):
+    pk = world.people["A"].id
+    response = clerk.post(f"/personview/edit/{pk}", data={
+        "name_zh": "A代办员甲", "place": world.villages["A1"].id, "phone": "13800138000",
+        "active": "y"})
+    assert response.status_code == 302
+    assert count(Person, id=pk, name_zh="A代办员甲", phone="13800138000") == 1

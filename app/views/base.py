@@ -12,7 +12,12 @@ from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import DatabaseException, FABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.urltools import (
+    get_filter_args,
+    get_order_args,
+    get_page_args,
+    get_page_size_args,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -150,6 +155,40 @@ class ScopedModelView(ModelView):
         self.post_add(item)
         flash(self.add_row_message, "success")
         return None
+
+    def _edit(self, pk):
+        """FAB's edit, with the same difference as _add: a broken rule shows the form
+        again with what the user typed and the message, and saves nothing."""
+        if request.method != "POST":
+            return super()._edit(pk)
+        pages, page_sizes, orders = get_page_args(), get_page_size_args(), get_order_args()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        form = self.edit_form.refresh(request.form)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        form._id = self.datamodel.get_pk_value(item)
+        if form.validate():
+            self.process_form(form, False)
+            try:
+                with refused_in_plain_words():
+                    form.populate_obj(item)
+                    self.pre_update(item)
+                    self.datamodel.edit(item)
+            except (DomainError, DatabaseException) as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+            else:
+                self.post_update(item)
+                flash(self.edit_row_message, "success")
+                return None
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=orders, pages=pages, page_sizes=page_sizes,
+            widgets=widgets,
+        )
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)
