@@ -502,3 +502,11 @@ def test_api_clerk_renames_own_township(world, login):
     response = login("clerkA").put(f"/api/v1/places/{pk}", json={"name_zh": "A镇新名"})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert count(Place, id=pk, name_zh="A镇新名") == 1
+
+
+def test_openapi_spec_describes_the_scoped_apis(world, login):
+    response = login("admin").get("/api/v1/_openapi")  # administrators only
+    assert response.status_code == 200
+    paths = response.get_json()["paths"]
+    for resource in ("places", "people", "cases"):
+        assert f"/api/v1/{resource}/" in paths
