@@ -510,3 +510,15 @@ def test_openapi_spec_describes_the_scoped_apis(world, login):
     paths = response.get_json()["paths"]
     for resource in ("places", "people", "cases"):
         assert f"/api/v1/{resource}/" in paths
+
+
+def test_related_view_prefill_cannot_pick_other_township_rows(world, login):
+    """A related list's "add" link fills the parent row from the URL (_flt_0_person=…);
+    naming a row of township B there saves nothing."""
+    client = login("clerkA")
+    client.post(f"/dutyview/add?_flt_0_person={world.people['B'].id}", data={
+        "kind": "village_secretary", "place": world.villages["A1"].id, "active": "y"})
+    client.post(f"/personview/add?_flt_0_place={world.villages['B1'].id}",
+                data={"name_zh": "越界人", "active": "y"})
+    assert count(Duty) == 0
+    assert count(Person, name_zh="越界人") == 0
