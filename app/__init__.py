@@ -55,8 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app.cli import register_cli
     from app.formatting import register_filters
+    from app.views.base import bound_list_arguments
     from app.views.system import register_error_pages, system
 
+    app.before_request(bound_list_arguments)
     app.register_blueprint(system)
     register_error_pages(app)
     register_cli(app)

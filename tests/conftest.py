@@ -6,11 +6,12 @@ PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` data
 Where it is not reachable the PostgreSQL run is skipped with a plain reason, and
 scripts/test.sh says so; in CI (.ci/run) a skipped PostgreSQL run is a failure."""
 
+import contextvars
 import os
 import re
 
 import pytest
-from flask import g, request_started
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from tests.world import build_world
@@ -84,6 +85,16 @@ def _reset_schema(app):
         appbuilder.sm.sync_roles()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in its own application context, as a server does. Tests hold an
+    app context for their database work, and Flask reuses a context that is already
+    pushed: flask.g — and with it the signed-in user Flask-Login caches there — would
+    then leak from one request (and one client) into the next."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(engine_name, tmp_path_factory):
     from app import create_app
@@ -98,18 +109,13 @@ def app(engine_name, tmp_path_factory):
             "AUTH_RATE_LIMITED": False,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "BULLETIN_DIR": str(tmp_path_factory.mktemp("bulletins")),
+            # scrypt costs 0.2 s a user and a login; tests need no strong hashes
+            "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
+    application.test_client_class = IsolatedClient
     _reset_schema(application)
-    request_started.connect(_fresh_request_globals, application)
     return application
-
-
-def _fresh_request_globals(sender, **extra):
-    """Tests hold an app context open, and Flask reuses it for the test client's
-    requests, so `g` (Flask-Login's user, our per-request caches) would outlive a
-    request. In production every request has its own; give every test request one."""
-    g.__dict__.clear()
 
 
 _KEEP = re.compile(r"^ab_(permission|view_menu|permission_view|role|permission_view_role)$")
@@ -122,13 +128,20 @@ def _clear_data(app):
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if not _KEEP.match(t.name)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+            return
+        with db.engine.connect() as conn:
+            # rows of the place tree and of users refer to each other in cycles
+            # (the driver opens its transaction at the first DELETE, after the PRAGMA)
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                conn.execute(table.delete())
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 @pytest.fixture()

@@ -10,6 +10,9 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    func,
+    inspect,
+    literal,
     select,
     update,
 )
@@ -58,9 +61,7 @@ def _maintain_place_paths(session, flush_context, instances):
     for obj in list(session.new) + list(session.dirty):
         if not isinstance(obj, Place):
             continue
-        parent = obj.parent
-        if obj.parent_id is not None and (parent is None or parent.id != obj.parent_id):
-            parent = session.get(Place, obj.parent_id)
+        parent = _new_parent(session, obj)
         new_path = (parent.path if parent is not None else "/") + f"{obj.code}/"
         old_path = obj.path
         if old_path == new_path:
@@ -70,9 +71,25 @@ def _maintain_place_paths(session, flush_context, instances):
             session.execute(
                 update(Place)
                 .where(Place.path.like(old_path + "%"), Place.path != old_path)
-                .values(path=new_path + Place.path.substr(len(old_path) + 1))
+                .values(
+                    path=literal(new_path, String).concat(
+                        func.substr(Place.path, len(old_path) + 1)
+                    )
+                )
                 .execution_options(synchronize_session=False)
             )
+
+
+def _new_parent(session, place):
+    """The parent the place is about to have: set through the relationship (parent_id is
+    stale until the flush) or through parent_id (the relationship is then stale)."""
+    if inspect(place).attrs.parent.history.has_changes():
+        return place.parent
+    if place.parent_id is None:
+        return None
+    if place.parent is not None and place.parent.id == place.parent_id:
+        return place.parent
+    return session.get(Place, place.parent_id)
 
 
 class Site(BilingualName, Model):

@@ -167,3 +167,28 @@ def role_permissions(role: str) -> set[tuple[str, str]]:
         for resource, verbs in block.get(role, {}).items():
             pairs.update((f"can_{verb}", resource) for verb in verbs)
     return pairs
+
+
+MATRIX_START = "<!-- role-matrix:start -->"
+MATRIX_END = "<!-- role-matrix:end -->"
+_VERB_ORDER = (READ, WRITE, DELETE)
+
+
+def matrix_markdown() -> str:
+    """The matrix as the Markdown table the README shows (checked by a test; paste the
+    output between the role-matrix markers after changing MATRIX)."""
+    resources = list(dict.fromkeys(r for grants in MATRIX.values() for r in grants))
+    roles = [*MATRIX, ADMIN_ROLE]
+    lines = [
+        "| Resource | " + " | ".join(roles) + " |",
+        "| --- |" + " --- |" * len(roles),
+    ]
+    for resource in resources:
+        cells = []
+        for role in MATRIX:
+            verbs = MATRIX[role].get(resource, ())
+            cells.append(", ".join(v for v in _VERB_ORDER if v in verbs) or "—")
+        cells.append("all")
+        lines.append(f"| {resource} | " + " | ".join(cells) + " |")
+    lines.append("| own account, language | " + " | ".join("yes" for _ in roles) + " |")
+    return "\n".join(lines)

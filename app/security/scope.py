@@ -77,15 +77,26 @@ def scope_for_user(user) -> Scope:
     return NOTHING
 
 
+def _signed_in_user():
+    """The user of this request: a session login (Flask-Login), or a REST call signed
+    with a JWT, whose user FAB's ``protect()`` puts in ``g.user`` and Flask-Login never
+    sees."""
+    if current_user.is_authenticated:
+        return current_user
+    user = g.get("user")
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def current_scope() -> Scope:
     """The signed-in user's scope; outside a request (CLI, jobs) everything."""
     if not has_request_context():
         return EVERYTHING
-    user_id = getattr(current_user, "id", None)
+    user = _signed_in_user()
+    key = getattr(user, "id", None)
     cached = g.get("daiban_scope")
-    if cached is None or cached[0] != user_id:
-        cached = g.daiban_scope = (user_id, scope_for_user(current_user))
-    return cached[1]
+    if cached is None or cached[0] != key:
+        g.daiban_scope = (key, scope_for_user(user))
+    return g.daiban_scope[1]
 
 
 def scoped(statement, model):
@@ -109,6 +120,19 @@ class ScopeFilter(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(self.model.scope_clause(current_scope()))
+
+
+class ScopeOrCurrentFilter(ScopeFilter):
+    """The choices of an edit form's related field: the scope, plus the value the row
+    already has (a township's parent lies above its own staff; keeping it is not
+    choosing it). The edit view names those values in ``g.daiban_current``."""
+
+    def apply(self, query, value):
+        clause = self.model.scope_clause(current_scope())
+        current = g.get("daiban_current", {}).get(self.model)
+        if current:
+            clause = or_(clause, self.model.id.in_(current))
+        return query.filter(clause)
 
 
 SCOPE_FILTER = [["id", ScopeFilter, lambda: None]]
