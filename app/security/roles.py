@@ -124,6 +124,13 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# --- cockpit and daily bulletin (issue 4) ---------------------------------------------
+# Banner leaders, township staff (their township only, by scope) and case leaders read
+# the cockpit and the bulletin; Admin gets every permission anyway.
+COCKPIT_READERS = ("BannerLeader", "TownshipStaff", "CaseLeader")
+for _role in COCKPIT_READERS:
+    MATRIX[_role].update({"Cockpit": (READ,), "Bulletin": (READ,)})
+
 # Every signed-in role may see and edit its own account and switch language.
 SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),

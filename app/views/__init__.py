@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
 from app.views.cases import CaseEventView, CaseView
+from app.views.cockpit import CockpitApi, CockpitView
 from app.views.dictionaries import (
     ChannelView,
     DepartmentView,
@@ -65,3 +66,12 @@ def register_views(appbuilder) -> None:
 
     for api in API_CLASSES:
         appbuilder.add_api(api)
+    register_cockpit(appbuilder)
+
+
+def register_cockpit(appbuilder) -> None:
+    """The banner cockpit and the daily bulletin (issue 4)."""
+    appbuilder.add_view(CockpitView, "Cockpit", label=_l("Banner cockpit"),
+                        icon="fa-tachometer", category="Cockpit",
+                        category_label=_l("Cockpit"), category_icon="fa-dashboard")
+    appbuilder.add_api(CockpitApi)

@@ -2,6 +2,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
+from app.cockpit import drill as cockpit_drill
 from app.models import Case, CaseEvent
 from app.models.choices import CASE_LEVELS, CASE_STATES, EVALUATIONS, PURPOSES, URGENCY
 from app.services import cases as case_service
@@ -99,6 +100,9 @@ class CaseView(ScopedModelView):
         "stop_agreement": yes_no,
     }
     related_views = [CaseEventView]
+    # the cockpit's drill-down links (app/cockpit/drill.py)
+    search_columns = [*search_columns, *cockpit_drill.SEARCH_COLUMNS]
+    search_filters = cockpit_drill.SEARCH_FILTERS
 
     def pre_add(self, item):
         case_service.register(item, g.user)

@@ -4,8 +4,8 @@ from wtforms.validators import DataRequired
 from app.models import Place, Site
 from app.models.choices import PLACE_LEVELS, SITE_KINDS
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
-from app.views.labels import LABELS
 from app.views.cases import CaseView
+from app.views.labels import LABELS
 from app.views.rosters import PersonView
 from app.views.validators import PlaceCode
 

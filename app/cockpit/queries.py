@@ -1,0 +1,303 @@
+"""Every cockpit figure as an aggregate SQL query (GROUP BY in the database), through
+the user's place scope and the cockpit filter (period of receipt, township).
+
+Counts by state, urgency, category, channel, resolution level, evaluation and flags
+come from ``case_stat`` for whole months; a month the period only partly covers is
+counted straight from ``cases`` (unless no case falls on its uncovered days, which one
+index probe decides). Figures that depend on today (overdue, due soon) and the small
+sets (open cases, case leaders' cases, transfers, escalations, receptions) are read
+live, through partial indexes."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.cockpit.params import CockpitFilter
+from app.cockpit.rollup import sql_dimensions, ym_of
+from app.extensions import db
+from app.models import (
+    Case,
+    CaseStat,
+    Department,
+    EscalationRequest,
+    LeaderReception,
+    Person,
+    Place,
+    Transfer,
+)
+from app.models.stats import CONCLUDED_STATES, OPEN_STATES
+from app.security.scope import Scope
+
+FUNNEL_LEVELS = ("village", "township", "banner")
+SATISFIED = ("satisfied", "fairly_satisfied")
+TOP = 10
+
+
+def folded_level(level: str) -> str | None:
+    """The funnel's level of a resolution level: the joint meeting is the banner's."""
+    return "banner" if level == "joint_meeting" else (level if level in FUNNEL_LEVELS else None)
+
+
+def month_range(ym: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(ym // 100, ym % 100, 1)
+    following = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def months(start: datetime.date, end: datetime.date) -> list[int]:
+    out, ym = [], ym_of(start)
+    while ym <= ym_of(end):
+        out.append(ym)
+        ym = ym + 1 if ym % 100 < 12 else (ym // 100 + 1) * 100 + 1
+    return out
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A percentage with one decimal, rounded half up (197/209 → 94.3)."""
+    if not whole:
+        return None
+    return int(part * 1000 / whole + 0.5) / 10
+
+
+@dataclass
+class Plan:
+    """Which months come whole from case_stat and which day ranges from cases."""
+
+    full: list
+    edges: list
+
+
+class Cockpit:
+    """The figures for one user scope and one filter."""
+
+    def __init__(self, flt: CockpitFilter, scope: Scope, today: datetime.date | None = None):
+        self.flt, self.scope = flt, scope
+        self.today = today or datetime.date.today()
+        self.plan = self._plan()
+
+    # --- where clauses ----------------------------------------------------------------
+    def _township(self, column):
+        if self.flt.township_path is None:
+            return None
+        return column.in_(Place.subtree_ids(self.flt.township_path))
+
+    def _stat_where(self, dim, yms):
+        clauses = [CaseStat.dim == dim, CaseStat.ym.between(min(yms), max(yms)),
+                   CaseStat.scope_clause(self.scope)]
+        township = self._township(CaseStat.place_id)
+        return clauses + ([township] if township is not None else [])
+
+    def case_where(self, start=None, end=None):
+        clauses = [Case.received_on.between(start or self.flt.start, end or self.flt.end),
+                   Case.scope_clause(self.scope)]
+        township = self._township(Case.place_id)
+        return clauses + ([township] if township is not None else [])
+
+    def _plan(self) -> Plan:
+        full, edges = [], []
+        for ym in months(self.flt.start, self.flt.end):
+            first, last = month_range(ym)
+            lo, hi = max(first, self.flt.start), min(last, self.flt.end)
+            if (lo, hi) != (first, last) and db.session.scalar(select(exists().where(
+                Case.received_on.between(first, last),
+                or_(Case.received_on < lo, Case.received_on > hi),
+            ))):
+                edges.append((lo, hi))
+            else:
+                full.append(ym)
+        return Plan(full, edges)
+
+    # --- counts by dimension ----------------------------------------------------------
+    def _towns(self, place_column):
+        village, town = aliased(Place), aliased(Place)
+        return village, town, (
+            and_(village.id == place_column),
+            and_(town.level == "township", village.path.like(town.path + "%")),
+        )
+
+    def counts(self, dim: str, by_township: bool = False) -> Counter:
+        """{key: n} (or {(township_id, key): n}) of cases received in the period."""
+        out = Counter()
+        if self.plan.full:
+            query = select(CaseStat.key, func.sum(CaseStat.n))
+            group = [CaseStat.key]
+            if by_township:
+                village, town, (on_village, on_town) = self._towns(CaseStat.place_id)
+                query = select(town.id, CaseStat.key, func.sum(CaseStat.n)).join(
+                    village, on_village).join(town, on_town)
+                group = [town.id, CaseStat.key]
+            query = query.where(*self._stat_where(dim, self.plan.full)).group_by(*group)
+            for *key, n in db.session.execute(query):
+                out[tuple(key) if by_township else key[0]] += int(n or 0)
+        key_sql, condition = sql_dimensions(Case.__table__.c)[dim]
+        for lo, hi in self.plan.edges:
+            query = select(key_sql, func.count())
+            group = [key_sql]
+            if by_township:
+                village, town, (on_village, on_town) = self._towns(Case.place_id)
+                query = select(town.id, key_sql, func.count()).select_from(Case).join(
+                    village, on_village).join(town, on_town)
+                group = [town.id, key_sql]
+            query = query.where(condition, *self.case_where(lo, hi)).group_by(*group)
+            for *key, n in db.session.execute(query):
+                out[tuple(key) if by_township else key[0]] += n
+        return out
+
+    def monthly(self, dim: str, yms: list[int]) -> Counter:
+        """{ym: n} from case_stat over whole months (the trend)."""
+        query = (select(CaseStat.ym, func.sum(CaseStat.n))
+                 .where(*self._stat_where(dim, yms)).group_by(CaseStat.ym))
+        return Counter({ym: int(n) for ym, n in db.session.execute(query)})
+
+    # --- the figures ------------------------------------------------------------------
+    def headline(self) -> dict:
+        states = self.counts("state")
+        evaluations = self.counts("evaluation")
+        total = sum(states.values())
+        concluded = sum(states[s] for s in CONCLUDED_STATES)
+        evaluated = sum(evaluations.values())
+        satisfied = sum(evaluations[e] for e in SATISFIED)
+        return {
+            "total": total,
+            "concluded": concluded,
+            "resolution_rate": rate(concluded, total),
+            "in_progress": sum(states[s] for s in OPEN_STATES),
+            "declined": states["declined"],
+            "terminated": states["terminated"],
+            "overdue": self.overdue(),
+            "due_soon": self.due_soon(),
+            "escalations_pending": self.escalations_pending(),
+            "evaluated": evaluated,
+            "satisfied": satisfied,
+            "satisfaction_rate": rate(satisfied, evaluated),
+            "repeat": sum(self.counts("repeat").values()),
+            "skipped_level": sum(self.counts("skipped").values()),
+            "group": sum(self.counts("group").values()),
+        }
+
+    def funnel(self) -> dict:
+        levels = Counter()
+        for level, n in self.counts("resolution").items():
+            folded = folded_level(level)
+            if folded:
+                levels[folded] += n
+        resolved = sum(levels.values())
+        return {level: {"count": levels[level], "share": rate(levels[level], resolved)}
+                for level in FUNNEL_LEVELS}
+
+    def _open_where(self):
+        return [Case.state.in_(OPEN_STATES), *self.case_where()]
+
+    def overdue(self) -> int:
+        return db.session.scalar(select(func.count()).select_from(Case).where(
+            *self._open_where(), Case.due_on < self.today))
+
+    def due_soon(self, days: int | None = None) -> int:
+        from flask import current_app
+
+        days = current_app.config.get("DUE_SOON_DAYS", 5) if days is None else days
+        return db.session.scalar(select(func.count()).select_from(Case).where(
+            *self._open_where(),
+            Case.due_on.between(self.today, self.today + datetime.timedelta(days=days))))
+
+    def escalations_pending(self) -> int:
+        return db.session.scalar(
+            select(func.count(func.distinct(EscalationRequest.case_id)))
+            .join(Case, Case.id == EscalationRequest.case_id)
+            .where(EscalationRequest.status == "pending", *self.case_where()))
+
+    def by_township(self) -> dict:
+        """{township_id: {state: n}}."""
+        out: dict = {}
+        for (town, state), n in self.counts("state", by_township=True).items():
+            out.setdefault(town, Counter())[state] += n
+        return out
+
+    def trend(self) -> dict:
+        """New and concluded per month of the period, and the same months a year
+        earlier."""
+        yms = months(self.flt.start, self.flt.end)
+        earlier = [ym - 100 for ym in yms]
+        both = earlier + yms
+        new = self.monthly("state", both)
+        done = self.monthly("concluded_in", both)
+        return {"months": yms, "new": [new[m] for m in yms], "concluded": [done[m] for m in yms],
+                "new_year_earlier": [new[m] for m in earlier],
+                "concluded_year_earlier": [done[m] for m in earlier]}
+
+    def agents(self) -> list:
+        """Open cases per agent, heaviest first."""
+        n = func.count().label("n")
+        query = (select(Person.id, Person.name_zh, Person.name_mn, n)
+                 .join(Case, Case.agent_id == Person.id).where(*self._open_where())
+                 .group_by(Person.id, Person.name_zh, Person.name_mn)
+                 .order_by(n.desc(), Person.id).limit(TOP))
+        return [dict(row._mapping) for row in db.session.execute(query)]
+
+    def departments(self) -> list:
+        """Transfers per department: how many, replied on time, replied late, overdue."""
+        replied = Transfer.replied_at.isnot(None)
+        on_time = and_(replied, func.date(Transfer.replied_at) <= Transfer.due_on)
+        late = and_(replied, func.date(Transfer.replied_at) > Transfer.due_on)
+        overdue = and_(Transfer.replied_at.is_(None), Transfer.due_on < self.today)
+
+        def total(condition):
+            return func.sum(case((condition, 1), else_=0)).cast(Integer)
+
+        query = (select(Department.id, Department.name_zh, Department.name_mn,
+                        func.count().label("transfers"), total(on_time).label("on_time"),
+                        total(late).label("late"), total(overdue).label("overdue"))
+                 .select_from(Transfer).join(Department).join(Case, Case.id == Transfer.case_id)
+                 .where(*self.case_where())
+                 .group_by(Department.id, Department.name_zh, Department.name_mn)
+                 .order_by(Department.id))
+        rows = [dict(row._mapping) for row in db.session.execute(query)]
+        for row in rows:
+            row["on_time_rate"] = rate(row["on_time"], row["on_time"] + row["late"]
+                                       + row["overdue"])
+        return rows
+
+    def case_leaders(self) -> list:
+        """Each 包案领导's cases in the period and how many are concluded."""
+        done = func.sum(case((Case.state.in_(CONCLUDED_STATES), 1), else_=0)).cast(Integer)
+        n = func.count().label("cases")
+        query = (select(Person.id, Person.name_zh, Person.name_mn, n, done.label("concluded"))
+                 .join(Case, Case.case_leader_id == Person.id).where(*self.case_where())
+                 .group_by(Person.id, Person.name_zh, Person.name_mn)
+                 .order_by(n.desc(), Person.id).limit(TOP))
+        rows = [dict(row._mapping) for row in db.session.execute(query)]
+        for row in rows:
+            row["progress"] = rate(row["concluded"], row["cases"])
+        return rows
+
+    def receptions(self) -> dict:
+        """Leader receptions in the period by kind: visits, batches, persons."""
+        where = [LeaderReception.held_on.between(self.flt.start, self.flt.end),
+                 LeaderReception.scope_clause(self.scope)]
+        township = self._township(LeaderReception.place_id)
+        where += [township] if township is not None else []
+        query = (select(LeaderReception.kind, func.count(), func.sum(LeaderReception.batches),
+                        func.sum(LeaderReception.persons))
+                 .where(*where).group_by(LeaderReception.kind))
+        return {kind: {"visits": n, "batches": int(b or 0), "persons": int(p or 0)}
+                for kind, n, b, p in db.session.execute(query)}
+
+    def zero_villages(self) -> dict:
+        """Villages with no petition in the calendar month the period ends in."""
+        ym = ym_of(self.flt.end)
+        petitioned = exists().where(CaseStat.dim == "state", CaseStat.ym == ym,
+                                    CaseStat.place_id == Place.id, CaseStat.n > 0)
+        where = [Place.level == "village", Place.scope_clause(self.scope), ~petitioned]
+        township = self._township(Place.id)
+        where += [township] if township is not None else []
+        rows = db.session.execute(select(Place.id, Place.name_zh, Place.name_mn)
+                                  .where(*where).order_by(Place.code)).all()
+        return {"month": ym, "count": len(rows), "villages": [dict(r._mapping) for r in rows]}
+
+    def summary(self) -> dict:
+        """What the JSON endpoint returns."""
+        return {"filter": self.flt.args(), "headline": self.headline(), "funnel": self.funnel(),
+                "townships": {str(k): dict(v) for k, v in self.by_township().items()}}

@@ -1,0 +1,59 @@
+"""The cockpit's pre-aggregated counts, and the indexes its live queries need.
+
+``case_stat`` holds, per month of receipt, village and *dimension* (state, urgency,
+category, channel, resolution level, evaluation, flags), how many cases have each
+value. It is kept exactly in step with ``cases`` by app/cockpit/rollup.py, in the same
+transaction as the change to the case."""
+
+from flask_appbuilder import Model
+from sqlalchemy import Column, ForeignKey, Index, Integer, String
+
+from app.models.cases import Case
+
+OPEN_STATES = ("registered", "in_progress", "transferred")
+CONCLUDED_STATES = ("concluded", "followed_up", "archived")
+
+
+class CaseStat(Model):
+    __tablename__ = "case_stat"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    # what is counted: "state", "urgency", "category", "channel", "resolution",
+    # "evaluation", "repeat", "skipped", "group" (by month received) and "concluded_in"
+    # (by month concluded)
+    dim = Column(String(12), primary_key=True)
+    # year * 100 + month, e.g. 202611
+    ym = Column(Integer, primary_key=True)
+    place_id = Column(Integer, ForeignKey("place.id"), primary_key=True)
+    key = Column(String(20), primary_key=True)
+    n = Column(Integer, nullable=False, default=0)
+
+    @classmethod
+    def scope_clause(cls, scope):
+        return scope.place_clause(cls.place_id)
+
+
+_cases = Case.__table__
+_open = _cases.c.state.in_(OPEN_STATES)
+
+# Live (not pre-aggregated) cockpit figures read only open cases or cases with a case
+# leader: small partial indexes that cover those queries.
+Index(
+    "ix_case_open_cockpit",
+    _cases.c.received_on,
+    _cases.c.due_on,
+    _cases.c.agent_id,
+    _cases.c.place_id,
+    _cases.c.responsible_place_id,
+    postgresql_where=_open,
+    sqlite_where=_open,
+)
+Index(
+    "ix_case_leader_cockpit",
+    _cases.c.case_leader_id,
+    _cases.c.received_on,
+    _cases.c.state,
+    _cases.c.place_id,
+    postgresql_where=_cases.c.case_leader_id.isnot(None),
+    sqlite_where=_cases.c.case_leader_id.isnot(None),
+)
