@@ -63,9 +63,10 @@ def _names(model, ids) -> dict:
 
 def _pie(chart_id, title, counts: dict, names: dict, urls: dict, colours=None) -> ChartSpec:
     keys = [k for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n]
-    pie = Pie(init_opts=_init()).add(
-        title, [(names.get(k, str(k)), counts[k]) for k in keys], radius=["35%", "65%"])
-    if colours:
+    pie = Pie(init_opts=_init())
+    if keys:  # pyecharts cannot add an empty pie series
+        pie.add(title, [(names.get(k, str(k)), counts[k]) for k in keys], radius=["35%", "65%"])
+    if colours and keys:
         pie.set_colors([colours[k] for k in keys])
     pie.set_series_opts(label_opts=opts.LabelOpts(formatter="{b}: {c}"))
     _common(pie, title, not keys)

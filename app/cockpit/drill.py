@@ -109,8 +109,10 @@ class FilterTransferredTo(BaseFilter):
 
 
 # Columns CaseView must offer in its search for the cockpit's links, and the filters
-# added to them (FAB reads only one digit of a filter's index: keep them on columns
-# with few filters of their own).
+# added to them. FAB's ModelView has no hook for custom search filters (its
+# ``search_filters`` serves the REST API only), so add_filters() appends them to the
+# view's Filters; FAB reads one digit of a filter's index from the URL: keep them on
+# columns with few filters of their own.
 SEARCH_COLUMNS = ["case_leader", "due_on", "concluded_on"]
 SEARCH_FILTERS = {
     "received_on": [FilterPeriod],
@@ -118,6 +120,14 @@ SEARCH_FILTERS = {
     "place": [FilterPlaceSubtree],
     "due_on": [FilterOverdue, FilterDueSoon, FilterEscalationPending, FilterTransferredTo],
 }
+
+
+def add_filters(filters, datamodel) -> None:
+    """Append the cockpit's filters to a CaseView's Filters (search form and URL args
+    use the same index into both lists)."""
+    for column, classes in SEARCH_FILTERS.items():
+        for registry in (filters.get_search_filters(), filters._all_filters):
+            registry[column] = [*registry[column], *(cls(column, datamodel) for cls in classes)]
 
 
 def _case_view():

@@ -131,7 +131,8 @@ class Cockpit:
                 group = [town.id, CaseStat.key]
             query = query.where(*self._stat_where(dim, self.plan.full)).group_by(*group)
             for *key, n in db.session.execute(query):
-                out[tuple(key) if by_township else key[0]] += int(n or 0)
+                if n:
+                    out[tuple(key) if by_township else key[0]] += int(n)
         key_sql, condition = sql_dimensions(Case.__table__.c)[dim]
         for lo, hi in self.plan.edges:
             query = select(key_sql, func.count())

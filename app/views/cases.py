@@ -102,7 +102,10 @@ class CaseView(ScopedModelView):
     related_views = [CaseEventView]
     # the cockpit's drill-down links (app/cockpit/drill.py)
     search_columns = [*search_columns, *cockpit_drill.SEARCH_COLUMNS]
-    search_filters = cockpit_drill.SEARCH_FILTERS
+
+    def _init_properties(self):
+        super()._init_properties()
+        cockpit_drill.add_filters(self._filters, self.datamodel)
 
     def pre_add(self, item):
         case_service.register(item, g.user)
