@@ -1,7 +1,9 @@
 """The cockpit's figures against the hand-counted cases of tests/cockpit_world.py, its
 scope, its drill-down links and its bad-filter messages."""
 
+import json
 import re
+from html import unescape as html_unescape
 
 import pytest
 from flask import g
@@ -132,3 +134,62 @@ def test_zero_petition_villages(cockpit_world, login):
     assert re.search(r'id="cockpit-zero-count">4<', html)
     html = get(client, f"/cockpit/?from={MARCH[0]}&to={MARCH[1]}").get_data(as_text=True)
     assert re.search(r'id="cockpit-zero-count">3<', html)
+
+
+def chart_data(html) -> dict:
+    blocks = re.findall(
+        r'<script type="application/json" id="chart-data-([a-z]+)">(.*?)</script>', html, re.S)
+    return {chart_id: json.loads(body) for chart_id, body in blocks}
+
+
+def _value(item):
+    if isinstance(item, dict):
+        return item["value"]
+    return item[-1] if isinstance(item, list) else item
+
+
+def test_every_bar_and_slice_opens_exactly_its_cases(cockpit_world, login):
+    client = login("leader")
+    html = get(client, f"/cockpit/?{PERIOD}").get_data(as_text=True)
+    charts = chart_data(html)
+    assert set(charts) == {"funnel", "townships", "categories", "urgency", "channels", "trend",
+                           "agents", "departments"}
+    checked = 0
+    for chart_id, chart in charts.items():
+        for series, urls in zip(chart["options"]["series"], chart["drill"], strict=True):
+            for item, url in zip(series["data"], urls, strict=True):
+                if url is None:
+                    continue
+                assert list_count(client, url) == _value(item), (chart_id, series["name"], url)
+                checked += 1
+    assert checked >= 40
+
+
+def test_figures_open_exactly_their_cases(cockpit_world, login):
+    client = login("leader")
+    a = cockpit_world.townships["A"].id
+    html = get(client, f"/cockpit/?{PERIOD}&township={a}").get_data(as_text=True)
+    figures = re.findall(
+        r'<a class="daiban-figure panel panel-default" href="([^"]+)">\s*'
+        r'<span class="daiban-figure-number">([^<]+)</span>', html)
+    assert len(figures) == 10
+    counts = [(html_unescape(url), value) for url, value in figures if "%" not in value]
+    assert [int(v) for _u, v in counts] == [209, 197, 10, 3, 2, 2, 4, 3]
+    for url, value in counts:
+        assert list_count(client, url) == int(value), url
+    # the rates open their numerators: 197 concluded, 150 satisfied
+    rates = [html_unescape(url) for url, value in figures if "%" in value]
+    assert [list_count(client, url) for url in rates] == [197, 150]
+
+
+def test_the_page_requests_nothing_from_another_origin(cockpit_world, login):
+    html = get(login("leader"), f"/cockpit/?{PERIOD}").get_data(as_text=True)
+    references = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']*)["\']', html)
+    references += re.findall(r'url\(\s*["\']?([^"\')]*)', html)
+    assert any("vendor/echarts/echarts.min.js" in r for r in references)
+    for ref in references:
+        assert not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", ref, re.I) or ref.startswith(
+            "http://localhost/"), ref
+    assert "assets.pyecharts.org" not in html and "cdn" not in html.lower()
+    static = get(login("leader"), "/static/vendor/echarts/echarts.min.js")
+    assert static.status_code == 200

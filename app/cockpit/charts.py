@@ -178,13 +178,18 @@ def agent_chart(cockpit, drill) -> ChartSpec:
 
 
 def department_chart(cockpit, drill) -> ChartSpec:
+    """Cases transferred to each department (click: those cases) and the share of its
+    transfers answered on time (a rate, not clickable)."""
     title = _("Departments' replies on time")
     rows = cockpit.departments()
     bar = Bar(init_opts=_init()).add_xaxis(
         [localized(r["name_zh"], r["name_mn"]) for r in rows])
-    bar.add_yaxis(_("Replied on time"), [r["on_time"] for r in rows], stack="reply")
-    bar.add_yaxis(_("Replied late"), [r["late"] for r in rows], stack="reply")
-    bar.add_yaxis(_("Overdue without reply"), [r["overdue"] for r in rows], stack="reply")
+    bar.add_yaxis(_("Cases transferred"), [r["cases"] for r in rows])
+    bar.extend_axis(yaxis=opts.AxisOpts(type_="value", min_=0, max_=100,
+                                        axislabel_opts=opts.LabelOpts(formatter="{value} %")))
+    line = Line().add_xaxis([localized(r["name_zh"], r["name_mn"]) for r in rows]).add_yaxis(
+        _("Replied on time (%)"), [r["on_time_rate"] for r in rows], yaxis_index=1)
+    bar.overlap(line)
     _common(bar, title, not rows)
-    urls = [[drill.department(r["id"]) for r in rows]] * 3
+    urls = [[drill.department(r["id"]) for r in rows], [None for _r in rows]]
     return _spec("departments", title, bar, urls, not rows)

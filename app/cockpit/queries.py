@@ -249,7 +249,9 @@ class Cockpit:
             return func.sum(case((condition, 1), else_=0)).cast(Integer)
 
         query = (select(Department.id, Department.name_zh, Department.name_mn,
-                        func.count().label("transfers"), total(on_time).label("on_time"),
+                        func.count().label("transfers"),
+                        func.count(func.distinct(Transfer.case_id)).label("cases"),
+                        total(on_time).label("on_time"),
                         total(late).label("late"), total(overdue).label("overdue"))
                  .select_from(Transfer).join(Department).join(Case, Case.id == Transfer.case_id)
                  .where(*self.case_where())
