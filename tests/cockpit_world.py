@@ -50,8 +50,9 @@ def _case(world, village, petitioner, received_on, **values):
         urgency="blue", received_on=received_on,
     )
     base.update(values)
-    case = Case(petitioner=petitioner, place=village, **base)
-    case_service.register(case)
+    with db.session.no_autoflush:
+        case = Case(petitioner=petitioner, place=village, **base)
+        case_service.register(case)
     return case
 
 
