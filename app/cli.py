@@ -5,6 +5,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from app.cockpit.cli import bulletin_command
 from app.extensions import appbuilder
 
 
@@ -39,3 +40,4 @@ def seed_demo_command(case_count, as_json, seed):
 def register_cli(app):
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(bulletin_command)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
 from app.views.cases import CaseEventView, CaseView
-from app.views.cockpit import CockpitApi, CockpitView
+from app.views.cockpit import BulletinView, CockpitApi, CockpitView
 from app.views.dictionaries import (
     ChannelView,
     DepartmentView,
@@ -74,4 +74,6 @@ def register_cockpit(appbuilder) -> None:
     appbuilder.add_view(CockpitView, "Cockpit", label=_l("Banner cockpit"),
                         icon="fa-tachometer", category="Cockpit",
                         category_label=_l("Cockpit"), category_icon="fa-dashboard")
+    appbuilder.add_view(BulletinView, "Daily bulletin", label=_l("Daily bulletin"),
+                        icon="fa-newspaper-o", category="Cockpit")
     appbuilder.add_api(CockpitApi)

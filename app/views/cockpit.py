@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app.cockpit.bulletin import build_bulletin, template_context
 from app.cockpit.charts import build_charts
 from app.cockpit.drill import Drill
 from app.cockpit.params import FilterError, parse_filter, townships_in_scope
@@ -111,3 +112,26 @@ class CockpitApi(BaseApi):
         except FilterError as err:
             return self.response_400(message=str(err))
         return self.response(200, **Cockpit(flt, scope).summary())
+
+
+class BulletinView(BaseView):
+    """The daily bulletin of the user's area, for a day (today unless ?date=)."""
+
+    route_base = "/bulletin"
+    default_view = "index"
+    class_permission_name = "Bulletin"
+    method_permission_name = READ_ONLY
+    template = "daiban/bulletin.html"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        value = (request.args.get("date") or "").strip()
+        try:
+            day = datetime.date.fromisoformat(value) if value else datetime.date.today()
+        except ValueError:
+            error = _('"%(value)s" is not a date (write it as 2026-01-31).', value=value)
+            return self.render_template(self.template, error=error, b=None,
+                                        args=request.args), 400
+        b = build_bulletin(day, current_scope())
+        return self.render_template(self.template, args=request.args, **template_context(b))
