@@ -125,6 +125,7 @@ def build_cockpit_world(world):
                              strict=True):
         db.session.add(Transfer(
             case_id=case.id, department_id=department.id, due_on=due,
+            assigned_at=datetime.datetime(2026, 4, 1, 10),
             status="replied" if replied else "open",
             replied_at=datetime.datetime.combine(replied, datetime.time(10)) if replied else None,
         ))

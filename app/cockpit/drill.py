@@ -96,15 +96,25 @@ class FilterEscalationPending(BaseFilter):
 
 
 class FilterTransferredTo(BaseFilter):
-    """Transferred to the department with this id."""
+    """``<department id>`` or ``<department id>:<period>``: transferred to that
+    department (within the period)."""
 
     name = _l("Transferred to department")
     arg_name = "transferred_to"
 
     def apply(self, query, value):
-        if not str(value).isdigit():
+        department, _sep, period = str(value).partition(":")
+        if not department.isdigit():
             return query.filter(false())
-        transferred = select(Transfer.case_id).where(Transfer.department_id == int(value))
+        transferred = select(Transfer.case_id).where(Transfer.department_id == int(department))
+        if period:
+            start, _sep, end = period.partition(PERIOD_SEPARATOR)
+            start, end = _day(start), _day(end)
+            if start is None or end is None:
+                return query.filter(false())
+            transferred = transferred.where(
+                Transfer.assigned_at >= start,
+                Transfer.assigned_at < end + datetime.timedelta(days=1))
         return query.filter(Case.id.in_(transferred))
 
 
@@ -216,7 +226,12 @@ class Drill:
         return self.url((column, FilterEqual, "y"))
 
     def department(self, department_id: int) -> str:
-        return self.url(("due_on", FilterTransferredTo, department_id))
+        """Cases transferred to the department in the period (whenever received)."""
+        value = f"{department_id}:{period_value(self.flt.start, self.flt.end)}"
+        conditions = [("due_on", FilterTransferredTo, value)]
+        if self.flt.township_id is not None:
+            conditions.append(("place", FilterPlaceSubtree, self.flt.township_id))
+        return case_list_url(*conditions)
 
     def month_new(self, start, end) -> str:
         return case_list_url(*self.base(start, end))

@@ -96,6 +96,18 @@ class Cockpit:
         township = self._township(Case.place_id)
         return clauses + ([township] if township is not None else [])
 
+    def transfer_where(self):
+        """Transfers made in the period, of cases in scope (and in the township)."""
+        end = self.flt.end + datetime.timedelta(days=1)
+        clauses = [Transfer.assigned_at >= self.flt.start, Transfer.assigned_at < end]
+        if self.scope.everything and self.flt.township_path is None:
+            return clauses
+        cases = select(Case.id).where(Case.scope_clause(self.scope))
+        township = self._township(Case.place_id)
+        if township is not None:
+            cases = cases.where(township)
+        return [*clauses, Transfer.case_id.in_(cases)]
+
     def _plan(self) -> Plan:
         full, edges = [], []
         for ym in months(self.flt.start, self.flt.end):
@@ -111,40 +123,44 @@ class Cockpit:
         return Plan(full, edges)
 
     # --- counts by dimension ----------------------------------------------------------
-    def _towns(self, place_column):
+    @staticmethod
+    def _per_township(per_place):
+        """Sum a (place_id, key, n) subquery per township: places are joined after
+        aggregation, so the path match runs on a few hundred rows."""
+        sub = per_place.subquery()
         village, town = aliased(Place), aliased(Place)
-        return village, town, (
-            and_(village.id == place_column),
-            and_(town.level == "township", village.path.like(town.path + "%")),
-        )
+        return (select(town.id, sub.c.key, func.sum(sub.c.n))
+                .join(village, village.id == sub.c.place_id)
+                .join(town, and_(town.level == "township", village.path.like(town.path + "%")))
+                .group_by(town.id, sub.c.key))
 
     def counts(self, dim: str, by_township: bool = False) -> Counter:
         """{key: n} (or {(township_id, key): n}) of cases received in the period."""
-        out = Counter()
+        queries = []
         if self.plan.full:
-            query = select(CaseStat.key, func.sum(CaseStat.n))
-            group = [CaseStat.key]
+            where = self._stat_where(dim, self.plan.full)
             if by_township:
-                village, town, (on_village, on_town) = self._towns(CaseStat.place_id)
-                query = select(town.id, CaseStat.key, func.sum(CaseStat.n)).join(
-                    village, on_village).join(town, on_town)
-                group = [town.id, CaseStat.key]
-            query = query.where(*self._stat_where(dim, self.plan.full)).group_by(*group)
+                queries.append(self._per_township(
+                    select(CaseStat.place_id, CaseStat.key.label("key"),
+                           func.sum(CaseStat.n).label("n"))
+                    .where(*where).group_by(CaseStat.place_id, CaseStat.key)))
+            else:
+                queries.append(select(CaseStat.key, func.sum(CaseStat.n))
+                               .where(*where).group_by(CaseStat.key))
+        key_sql, condition = sql_dimensions(Case.__table__.c)[dim]
+        for lo, hi in self.plan.edges:
+            where = [condition, *self.case_where(lo, hi)]
+            if by_township:
+                queries.append(self._per_township(
+                    select(Case.place_id, key_sql.label("key"), func.count().label("n"))
+                    .where(*where).group_by(Case.place_id, key_sql)))
+            else:
+                queries.append(select(key_sql, func.count()).where(*where).group_by(key_sql))
+        out = Counter()
+        for query in queries:
             for *key, n in db.session.execute(query):
                 if n:
                     out[tuple(key) if by_township else key[0]] += int(n)
-        key_sql, condition = sql_dimensions(Case.__table__.c)[dim]
-        for lo, hi in self.plan.edges:
-            query = select(key_sql, func.count())
-            group = [key_sql]
-            if by_township:
-                village, town, (on_village, on_town) = self._towns(Case.place_id)
-                query = select(town.id, key_sql, func.count()).select_from(Case).join(
-                    village, on_village).join(town, on_town)
-                group = [town.id, key_sql]
-            query = query.where(condition, *self.case_where(lo, hi)).group_by(*group)
-            for *key, n in db.session.execute(query):
-                out[tuple(key) if by_township else key[0]] += n
         return out
 
     def monthly(self, dim: str, yms: list[int]) -> Counter:
@@ -239,7 +255,8 @@ class Cockpit:
         return [dict(row._mapping) for row in db.session.execute(query)]
 
     def departments(self) -> list:
-        """Transfers per department: how many, replied on time, replied late, overdue."""
+        """Transfers made in the period, per department: how many (and how many cases),
+        replied on time, replied late, overdue without reply."""
         replied = Transfer.replied_at.isnot(None)
         on_time = and_(replied, func.date(Transfer.replied_at) <= Transfer.due_on)
         late = and_(replied, func.date(Transfer.replied_at) > Transfer.due_on)
@@ -253,8 +270,8 @@ class Cockpit:
                         func.count(func.distinct(Transfer.case_id)).label("cases"),
                         total(on_time).label("on_time"),
                         total(late).label("late"), total(overdue).label("overdue"))
-                 .select_from(Transfer).join(Department).join(Case, Case.id == Transfer.case_id)
-                 .where(*self.case_where())
+                 .select_from(Transfer).join(Department)
+                 .where(*self.transfer_where())
                  .group_by(Department.id, Department.name_zh, Department.name_mn)
                  .order_by(Department.id))
         rows = [dict(row._mapping) for row in db.session.execute(query)]
@@ -268,7 +285,8 @@ class Cockpit:
         done = func.sum(case((Case.state.in_(CONCLUDED_STATES), 1), else_=0)).cast(Integer)
         n = func.count().label("cases")
         query = (select(Person.id, Person.name_zh, Person.name_mn, n, done.label("concluded"))
-                 .join(Case, Case.case_leader_id == Person.id).where(*self.case_where())
+                 .join(Case, Case.case_leader_id == Person.id)
+                 .where(Case.case_leader_id.isnot(None), *self.case_where())
                  .group_by(Person.id, Person.name_zh, Person.name_mn)
                  .order_by(n.desc(), Person.id).limit(TOP))
         rows = [dict(row._mapping) for row in db.session.execute(query)]

@@ -15,7 +15,6 @@ down_revision = '0001'
 branch_labels = None
 depends_on = None
 
-OPEN = ('registered', 'in_progress', 'transferred')
 CONCLUDED = "('concluded', 'followed_up', 'archived')"
 
 cases = sa.table(
@@ -70,18 +69,21 @@ def upgrade():
         sa.PrimaryKeyConstraint('dim', 'ym', 'place_id', 'key'),
         sqlite_with_rowid=False,
     )
-    open_states = sa.text("state IN ('registered', 'in_progress', 'transferred')")
     with_leader = sa.text('case_leader_id IS NOT NULL')
-    op.create_index('ix_case_open_cockpit', 'cases',
-                    ['received_on', 'due_on', 'agent_id', 'place_id', 'responsible_place_id'],
-                    postgresql_where=open_states, sqlite_where=open_states)
-    op.create_index('ix_case_leader_cockpit', 'cases',
-                    ['case_leader_id', 'received_on', 'state', 'place_id'],
+    op.create_index('ix_case_cockpit_open', 'cases',
+                    ['state', 'received_on', 'due_on', 'agent_id', 'place_id',
+                     'responsible_place_id'])
+    op.create_index('ix_case_cockpit_leader', 'cases',
+                    ['case_leader_id', 'received_on', 'state', 'place_id',
+                     'responsible_place_id'],
                     postgresql_where=with_leader, sqlite_where=with_leader)
+    op.create_index('ix_transfer_cockpit', 'transfer',
+                    ['assigned_at', 'department_id', 'case_id', 'due_on', 'replied_at'])
     _backfill()
 
 
 def downgrade():
-    op.drop_index('ix_case_leader_cockpit', table_name='cases')
-    op.drop_index('ix_case_open_cockpit', table_name='cases')
+    op.drop_index('ix_transfer_cockpit', table_name='transfer')
+    op.drop_index('ix_case_cockpit_leader', table_name='cases')
+    op.drop_index('ix_case_cockpit_open', table_name='cases')
     op.drop_table('case_stat')
