@@ -77,6 +77,7 @@ class Cockpit:
         self.flt, self.scope = flt, scope
         self.today = today or datetime.date.today()
         self.plan = self._plan()
+        self._counts: dict = {}
 
     # --- where clauses ----------------------------------------------------------------
     def _township(self, column):
@@ -102,11 +103,12 @@ class Cockpit:
         clauses = [Transfer.assigned_at >= self.flt.start, Transfer.assigned_at < end]
         if self.scope.everything and self.flt.township_path is None:
             return clauses
-        cases = select(Case.id).where(Case.scope_clause(self.scope))
+        # correlated: a few thousand transfers each look up their case by primary key
+        case_where = [Case.id == Transfer.case_id, Case.scope_clause(self.scope)]
         township = self._township(Case.place_id)
         if township is not None:
-            cases = cases.where(township)
-        return [*clauses, Transfer.case_id.in_(cases)]
+            case_where.append(township)
+        return [*clauses, exists().where(*case_where)]
 
     def _plan(self) -> Plan:
         full, edges = [], []
@@ -136,6 +138,11 @@ class Cockpit:
 
     def counts(self, dim: str, by_township: bool = False) -> Counter:
         """{key: n} (or {(township_id, key): n}) of cases received in the period."""
+        if (dim, by_township) not in self._counts:
+            self._counts[(dim, by_township)] = self._count(dim, by_township)
+        return Counter(self._counts[(dim, by_township)])
+
+    def _count(self, dim: str, by_township: bool) -> Counter:
         queries = []
         if self.plan.full:
             where = self._stat_where(dim, self.plan.full)
@@ -221,10 +228,11 @@ class Cockpit:
             Case.due_on.between(self.today, self.today + datetime.timedelta(days=days))))
 
     def escalations_pending(self) -> int:
+        # driven by the few pending requests, each looking up its case by primary key
         return db.session.scalar(
             select(func.count(func.distinct(EscalationRequest.case_id)))
-            .join(Case, Case.id == EscalationRequest.case_id)
-            .where(EscalationRequest.status == "pending", *self.case_where()))
+            .where(EscalationRequest.status == "pending",
+                   exists().where(Case.id == EscalationRequest.case_id, *self.case_where())))
 
     def by_township(self) -> dict:
         """{township_id: {state: n}}."""
@@ -245,14 +253,21 @@ class Cockpit:
                 "new_year_earlier": [new[m] for m in earlier],
                 "concluded_year_earlier": [done[m] for m in earlier]}
 
+    def _people(self, person_column, where, *extra) -> list:
+        """Cases per person (agent or case leader), aggregated before the names are
+        joined; the TOP heaviest."""
+        n = func.count().label("n")
+        per_person = (select(person_column.label("person_id"), n, *extra).where(*where)
+                      .group_by(person_column).order_by(n.desc(), person_column).limit(TOP)
+                      .subquery())
+        query = (select(Person.id, Person.name_zh, Person.name_mn, *per_person.c[1:])
+                 .join(per_person, per_person.c.person_id == Person.id)
+                 .order_by(per_person.c.n.desc(), Person.id))
+        return [dict(row._mapping) for row in db.session.execute(query)]
+
     def agents(self) -> list:
         """Open cases per agent, heaviest first."""
-        n = func.count().label("n")
-        query = (select(Person.id, Person.name_zh, Person.name_mn, n)
-                 .join(Case, Case.agent_id == Person.id).where(*self._open_where())
-                 .group_by(Person.id, Person.name_zh, Person.name_mn)
-                 .order_by(n.desc(), Person.id).limit(TOP))
-        return [dict(row._mapping) for row in db.session.execute(query)]
+        return self._people(Case.agent_id, [Case.agent_id.isnot(None), *self._open_where()])
 
     def departments(self) -> list:
         """Transfers made in the period, per department: how many (and how many cases),
@@ -283,14 +298,11 @@ class Cockpit:
     def case_leaders(self) -> list:
         """Each 包案领导's cases in the period and how many are concluded."""
         done = func.sum(case((Case.state.in_(CONCLUDED_STATES), 1), else_=0)).cast(Integer)
-        n = func.count().label("cases")
-        query = (select(Person.id, Person.name_zh, Person.name_mn, n, done.label("concluded"))
-                 .join(Case, Case.case_leader_id == Person.id)
-                 .where(Case.case_leader_id.isnot(None), *self.case_where())
-                 .group_by(Person.id, Person.name_zh, Person.name_mn)
-                 .order_by(n.desc(), Person.id).limit(TOP))
-        rows = [dict(row._mapping) for row in db.session.execute(query)]
+        rows = self._people(Case.case_leader_id,
+                            [Case.case_leader_id.isnot(None), *self.case_where()],
+                            done.label("concluded"))
         for row in rows:
+            row["cases"] = row.pop("n")
             row["progress"] = rate(row["concluded"], row["cases"])
         return rows
 

@@ -77,6 +77,10 @@ def upgrade():
                     ['case_leader_id', 'received_on', 'state', 'place_id',
                      'responsible_place_id'],
                     postgresql_where=with_leader, sqlite_where=with_leader)
+    op.create_index('ix_case_cockpit_days', 'cases',
+                    ['received_on', 'place_id', 'responsible_place_id', 'state', 'urgency',
+                     'category_id', 'channel_id', 'resolution_level', 'evaluation',
+                     'is_repeat', 'skipped_level', 'is_group'])
     op.create_index('ix_transfer_cockpit', 'transfer',
                     ['assigned_at', 'department_id', 'case_id', 'due_on', 'replied_at'])
     _backfill()
@@ -84,6 +88,7 @@ def upgrade():
 
 def downgrade():
     op.drop_index('ix_transfer_cockpit', table_name='transfer')
+    op.drop_index('ix_case_cockpit_days', table_name='cases')
     op.drop_index('ix_case_cockpit_leader', table_name='cases')
     op.drop_index('ix_case_cockpit_open', table_name='cases')
     op.drop_table('case_stat')
