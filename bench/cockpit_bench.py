@@ -60,7 +60,7 @@ FROM (
 
 DIALECT = {
     "postgresql": dict(
-        series="generate_series(1, {n}) AS s(i)",
+        series="generate_series(1::bigint, {n}) AS s(i)",
         d="DATE '{start}' + ((i * 1000003) % {span})::int",
         timestamp_d="d::timestamp", d_plus_60="d + 60", d_plus_i30="d + (i % 30)::int",
         false="false", recent="DATE '{recent}'",

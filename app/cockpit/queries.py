@@ -12,7 +12,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, case, exists, func, or_, select
+from sqlalchemy import Integer, and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.cockpit.params import CockpitFilter
@@ -62,6 +62,14 @@ def rate(part: int, whole: int) -> float | None:
     return int(part * 1000 / whole + 0.5) / 10
 
 
+def case_lookup(case_id_column, where):
+    """The case behind a row (a transfer, an escalation) is in scope and in the period:
+    a scalar subquery with LIMIT, which both engines run per row as a primary-key
+    lookup (a semi-join would scan every case in scope instead)."""
+    return (select(Case.id).where(Case.id == case_id_column, *where).limit(1)
+            .scalar_subquery().isnot(None))
+
+
 @dataclass
 class Plan:
     """Which months come whole from case_stat and which day ranges from cases."""
@@ -97,28 +105,34 @@ class Cockpit:
         township = self._township(Case.place_id)
         return clauses + ([township] if township is not None else [])
 
+    @staticmethod
+    def _any_received(first, lo, hi, last) -> bool:
+        """Any case received in [first, lo) or (hi, last]? (two index probes)"""
+        one_day = datetime.timedelta(days=1)
+        for start, end in ((first, lo - one_day), (hi + one_day, last)):
+            if start <= end and db.session.scalar(
+                    select(Case.id).where(Case.received_on.between(start, end)).limit(1)):
+                return True
+        return False
+
     def transfer_where(self):
         """Transfers made in the period, of cases in scope (and in the township)."""
         end = self.flt.end + datetime.timedelta(days=1)
         clauses = [Transfer.assigned_at >= self.flt.start, Transfer.assigned_at < end]
         if self.scope.everything and self.flt.township_path is None:
             return clauses
-        # correlated: a few thousand transfers each look up their case by primary key
-        case_where = [Case.id == Transfer.case_id, Case.scope_clause(self.scope)]
+        case_where = [Case.scope_clause(self.scope)]
         township = self._township(Case.place_id)
         if township is not None:
             case_where.append(township)
-        return [*clauses, exists().where(*case_where)]
+        return [*clauses, case_lookup(Transfer.case_id, case_where)]
 
     def _plan(self) -> Plan:
         full, edges = [], []
         for ym in months(self.flt.start, self.flt.end):
             first, last = month_range(ym)
             lo, hi = max(first, self.flt.start), min(last, self.flt.end)
-            if (lo, hi) != (first, last) and db.session.scalar(select(exists().where(
-                Case.received_on.between(first, last),
-                or_(Case.received_on < lo, Case.received_on > hi),
-            ))):
+            if (lo, hi) != (first, last) and self._any_received(first, lo, hi, last):
                 edges.append((lo, hi))
             else:
                 full.append(ym)
@@ -228,11 +242,10 @@ class Cockpit:
             Case.due_on.between(self.today, self.today + datetime.timedelta(days=days))))
 
     def escalations_pending(self) -> int:
-        # driven by the few pending requests, each looking up its case by primary key
         return db.session.scalar(
             select(func.count(func.distinct(EscalationRequest.case_id)))
             .where(EscalationRequest.status == "pending",
-                   exists().where(Case.id == EscalationRequest.case_id, *self.case_where())))
+                   case_lookup(EscalationRequest.case_id, self.case_where())))
 
     def by_township(self) -> dict:
         """{township_id: {state: n}}."""
@@ -266,8 +279,15 @@ class Cockpit:
         return [dict(row._mapping) for row in db.session.execute(query)]
 
     def agents(self) -> list:
-        """Open cases per agent, heaviest first."""
-        return self._people(Case.agent_id, [Case.agent_id.isnot(None), *self._open_where()])
+        """Open cases per agent, heaviest first (from case_stat: open cases by agent)."""
+        counts = self.counts("agent")
+        top = sorted(counts, key=lambda k: (-counts[k], int(k)))[:TOP]
+        names = {row.id: row for row in db.session.execute(
+            select(Person.id, Person.name_zh, Person.name_mn)
+            .where(Person.id.in_([int(k) for k in top])))}
+        return [{"id": int(k), "name_zh": names[int(k)].name_zh,
+                 "name_mn": names[int(k)].name_mn, "n": counts[k]}
+                for k in top if int(k) in names]
 
     def departments(self) -> list:
         """Transfers made in the period, per department: how many (and how many cases),

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models.cases import Case
-from app.models.stats import CONCLUDED_STATES, CaseStat
+from app.models.stats import CONCLUDED_STATES, OPEN_STATES, CaseStat
 
 CASES = Case.__table__
 STAT = CaseStat.__table__
@@ -27,6 +27,7 @@ _TRACKED = [
     CASES.c.id, CASES.c.place_id, CASES.c.received_on, CASES.c.concluded_on, CASES.c.state,
     CASES.c.urgency, CASES.c.category_id, CASES.c.channel_id, CASES.c.resolution_level,
     CASES.c.evaluation, CASES.c.is_repeat, CASES.c.skipped_level, CASES.c.is_group,
+    CASES.c.agent_id,
 ]
 _OLD = "_cockpit_old_case_rows"
 
@@ -47,6 +48,8 @@ def contributions(row) -> Counter:
     ym, place, state = ym_of(row["received_on"]), row["place_id"], row["state"]
     keys = [("state", state), ("urgency", row["urgency"]),
             ("category", str(row["category_id"])), ("channel", str(row["channel_id"]))]
+    if state in OPEN_STATES and row["agent_id"] is not None:
+        keys.append(("agent", str(row["agent_id"])))
     if state in CONCLUDED_STATES:
         keys.append(("resolution", row["resolution_level"] or "unknown"))
         if row["evaluation"]:
@@ -77,6 +80,8 @@ def sql_dimensions(c=CASES.c) -> dict:
         "repeat": (flag, c.is_repeat.is_(True)),
         "skipped": (flag, c.skipped_level.is_(True)),
         "group": (flag, c.is_group.is_(True)),
+        "agent": (cast(c.agent_id, String),
+                  and_(c.state.in_(OPEN_STATES), c.agent_id.isnot(None))),
     }
 
 

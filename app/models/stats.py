@@ -19,8 +19,8 @@ class CaseStat(Model):
     __table_args__ = {"sqlite_with_rowid": False}
 
     # what is counted: "state", "urgency", "category", "channel", "resolution",
-    # "evaluation", "repeat", "skipped", "group" (by month received) and "concluded_in"
-    # (by month concluded)
+    # "evaluation", "repeat", "skipped", "group", "agent" (open cases per agent), by
+    # month received, and "concluded_in" (by month concluded)
     dim = Column(String(12), primary_key=True)
     # year * 100 + month, e.g. 202611
     ym = Column(Integer, primary_key=True)

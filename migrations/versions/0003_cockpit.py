@@ -15,12 +15,13 @@ down_revision = '0001'
 branch_labels = None
 depends_on = None
 
+OPEN = "('registered', 'in_progress', 'transferred')"
 CONCLUDED = "('concluded', 'followed_up', 'archived')"
 
 cases = sa.table(
     'cases', *(sa.column(name) for name in (
         'place_id', 'state', 'urgency', 'category_id', 'channel_id', 'resolution_level',
-        'evaluation', 'is_repeat', 'skipped_level', 'is_group')),
+        'evaluation', 'is_repeat', 'skipped_level', 'is_group', 'agent_id')),
     sa.column('received_on', sa.Date), sa.column('concluded_on', sa.Date),
 )
 
@@ -43,6 +44,8 @@ def _backfill():
         'repeat': (sa.literal('y'), c.is_repeat.is_(True)),
         'skipped': (sa.literal('y'), c.skipped_level.is_(True)),
         'group': (sa.literal('y'), c.is_group.is_(True)),
+        'agent': (sa.cast(c.agent_id, sa.String),
+                  sa.and_(sa.text(f"state IN {OPEN}"), c.agent_id.isnot(None))),
     }
     stat = sa.table('case_stat', *(sa.column(n) for n in ('dim', 'ym', 'place_id', 'key', 'n')))
     names = ['dim', 'ym', 'place_id', 'key', 'n']
