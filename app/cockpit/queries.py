@@ -83,15 +83,21 @@ class Cockpit:
 
     def __init__(self, flt: CockpitFilter, scope: Scope, today: datetime.date | None = None):
         self.flt, self.scope = flt, scope
+        self._township_ids = None
         self.today = today or datetime.date.today()
         self.plan = self._plan()
         self._counts: dict = {}
 
     # --- where clauses ----------------------------------------------------------------
     def _township(self, column):
+        """The township filter as a list of place ids (a township holds a few dozen
+        places): planners use a constant list better than a subquery."""
         if self.flt.township_path is None:
             return None
-        return column.in_(Place.subtree_ids(self.flt.township_path))
+        if self._township_ids is None:
+            self._township_ids = list(db.session.scalars(
+                Place.subtree_ids(self.flt.township_path)))
+        return column.in_(self._township_ids)
 
     def _stat_where(self, dim, yms):
         clauses = [CaseStat.dim == dim, CaseStat.ym.between(min(yms), max(yms)),
