@@ -79,8 +79,8 @@ FOLLOW_UP_SQL = {
     "transfers": """
 INSERT INTO transfer (case_id, department_id, assigned_at, due_on, status, replied_at)
 SELECT id, {department0} + id % {departments}, registered_at, due_on,
-       CASE WHEN id % 3 = 0 THEN 'open' ELSE 'replied' END,
-       CASE WHEN id % 3 = 0 THEN NULL ELSE registered_at END
+       CASE WHEN (id / 33) % 3 = 0 THEN 'open' ELSE 'replied' END,
+       CASE WHEN (id / 33) % 3 = 0 THEN NULL ELSE registered_at END
 FROM cases WHERE id % 33 = 0""",
     "escalations": """
 INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at, status)

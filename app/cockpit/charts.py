@@ -45,6 +45,9 @@ def _common(chart, title: str, empty: bool):
         tooltip_opts=opts.TooltipOpts(trigger="item"),
         legend_opts=opts.LegendOpts(pos_top="bottom", type_="scroll"),
     )
+    # keep long axis labels (category names) inside the chart
+    chart.options.update(grid=opts.GridOpts(is_contain_label=True, pos_left="2%",
+                                            pos_right="4%", pos_bottom="40"))
     return chart
 
 
@@ -93,7 +96,7 @@ def funnel_chart(cockpit, drill) -> ChartSpec:
     empty = not any(n for _n, n in data)
     chart = Funnel(init_opts=_init()).add(
         _("Concluded cases"), data, sort_="none",
-        label_opts=opts.LabelOpts(formatter="{b}: {c}"))
+        label_opts=opts.LabelOpts(position="inside", formatter="{b}: {c}"))
     _common(chart, title, empty)
     return _spec("funnel", title, chart, [[drill.resolved_at(lvl) for lvl in FUNNEL_LEVELS]],
                  empty)
