@@ -93,8 +93,8 @@ def test_chart_labels_follow_the_language(world, login):
     client = login("leader")
     url = f"/cockpit/?from={HALF_YEAR[0]}&to={HALF_YEAR[1]}"
     names_zh = chart_data(get(client, url).get_data(as_text=True))[
-        "categories"]["options"]["xAxis"][0]["data"]
+        "categories"]["options"]["yAxis"][0]["data"]
     assert "征地拆迁安置" in names_zh
     names_mn = chart_data(get(client, url + "&_l_=mn").get_data(as_text=True))[
-        "categories"]["options"]["xAxis"][0]["data"]
+        "categories"]["options"]["yAxis"][0]["data"]
     assert "ᠭᠠᠵᠠᠷ ᠬᠠᠮᠢᠶᠠᠷᠤᠯᠲᠠ" in names_mn and "征地拆迁安置" not in names_mn
