@@ -3,7 +3,8 @@ whatever the ORM does to a case, in the same transaction."""
 
 import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.orm import Session
 
 from app.cockpit import rollup
 from app.extensions import db
@@ -87,4 +88,26 @@ def test_rebuild_recomputes_from_cases(world):
     connection.execute(delete(CaseStat))
     assert in_step() != {}
     rollup.rebuild(connection)
+    assert in_step() == {}
+
+
+def test_a_case_changed_by_a_later_flush_listener_is_counted(world):
+    """Another before_flush listener (registered after ours) changes a case that was
+    not dirty when ours ran: its old values come from attribute history."""
+    build_cockpit_world(world)
+    case = db.session.get(Case, world.cases["B"].id)
+    assert case.state == "registered"  # loaded, so history knows the old value
+
+    def conclude_during_flush(session, flush_context, instances):
+        if case.state == "registered":
+            case.state = "terminated"
+
+    event.listen(Session, "before_flush", conclude_during_flush)
+    try:
+        bare_case(world, "X9")  # a flush with only a new case: ours saw no dirty case
+    finally:
+        event.remove(Session, "before_flush", conclude_during_flush)
+    assert db.session.get(Case, case.id).state == "terminated"
+    assert in_step() == {}
+    db.session.commit()
     assert in_step() == {}

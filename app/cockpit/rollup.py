@@ -12,6 +12,7 @@ from collections import Counter
 from itertools import chain
 
 from sqlalchemy import Integer, String, and_, cast, delete, event, extract, func, literal, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import true as sql_true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -158,15 +159,35 @@ def _remember_old_rows(session, flush_context, instances):
             old.setdefault(row["id"], row)
 
 
+def _old_from_history(obj, new_row):
+    """The row before the flush, from attribute history, for a case changed after
+    _remember_old_rows ran (by a later before_flush listener); None if unchanged."""
+    attrs = sa_inspect(obj).attrs
+    row, changed = dict(new_row), False
+    for column in _TRACKED:
+        deleted = attrs[column.key].history.deleted
+        if deleted:
+            row[column.key], changed = deleted[0], True
+    return row if changed else None
+
+
 @event.listens_for(Session, "after_flush")
 def _count_changes(session, flush_context):
     old = session.info.pop(_OLD, {})
-    current = [o.id for o in chain(session.new, session.dirty)
-               if isinstance(o, Case) and o.id is not None]
-    if not old and not current:
+    cases = [o for o in chain(session.new, session.dirty)
+             if isinstance(o, Case) and o.id is not None]
+    if not old and not cases:
         return
     connection = session.connection()
-    apply_delta(connection, _delta(old.values(), _rows(connection, current)))
+    new_rows = _rows(connection, [o.id for o in cases])
+    by_id = {row["id"]: row for row in new_rows}
+    old_rows = list(old.values())
+    for obj in cases:
+        if obj.id not in old and obj not in session.new and obj.id in by_id:
+            row = _old_from_history(obj, by_id[obj.id])
+            if row is not None:
+                old_rows.append(row)
+    apply_delta(connection, _delta(old_rows, new_rows))
 
 
 @event.listens_for(Session, "do_orm_execute")
