@@ -2,14 +2,17 @@
 whatever the ORM does to a case, in the same transaction."""
 
 import datetime
+import threading
 
-from sqlalchemy import delete, event, select, update
+import pytest
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.cockpit import rollup
 from app.extensions import db
-from app.models import Case, CaseStat
+from app.models import Case, CaseStat, Category, Channel
 from tests.cockpit_world import build_cockpit_world
+from tests.conftest import ENGINE
 
 
 def in_step() -> dict:
@@ -111,3 +114,42 @@ def test_a_case_changed_by_a_later_flush_listener_is_counted(world):
     assert in_step() == {}
     db.session.commit()
     assert in_step() == {}
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="real concurrent writers: PostgreSQL")
+def test_concurrent_transactions_keep_the_counts(world):
+    """Eight connections register cases in the same village and month at once: the
+    upserts on the same case_stat rows serialise (each waits for the row lock until the
+    other commits), none is lost."""
+    ids = dict(petitioner_id=world.petitioners["A"].id, place_id=world.villages["A1"].id,
+               responsible_place_id=world.villages["A1"].id,
+               channel_id=db.session.query(Channel).filter_by(code="visit").one().id,
+               category_id=db.session.query(Category).filter_by(code="S02").one().id)
+    db.session.commit()
+    barrier = threading.Barrier(8)
+    errors, engine = [], db.engine
+
+    def writer(n):
+        session = Session(engine)
+        try:
+            for k in range(5):
+                session.add(Case(number=f"C{n}-{k}", title="t", description="d", demand="d",
+                                 received_on=datetime.date(2026, 3, 3), state="in_progress",
+                                 **ids))
+            barrier.wait(timeout=10)
+            session.commit()  # flushes; waits on the first writer's case_stat row locks
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(Case)
+                             .where(Case.number.like("C%"))) == 40
+    assert in_step() == {}
+    assert stat("state", "in_progress") == 40
