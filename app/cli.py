@@ -5,7 +5,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from app.cockpit.cli import bulletin_command
+from app.cockpit.cli import bulletin_command, cockpit_group
 from app.extensions import appbuilder
 
 
@@ -41,3 +41,4 @@ def register_cli(app):
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(bulletin_command)
+    app.cli.add_command(cockpit_group)

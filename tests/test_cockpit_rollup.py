@@ -94,6 +94,18 @@ def test_rebuild_recomputes_from_cases(world):
     assert in_step() == {}
 
 
+def test_the_cli_checks_and_rebuilds_the_counts(world, db_app):
+    build_cockpit_world(world)
+    runner = db_app.test_cli_runner()
+    assert runner.invoke(args=["cockpit", "check-stats"]).exit_code == 0
+    db.session.execute(delete(CaseStat).where(CaseStat.dim == "urgency"))
+    db.session.commit()
+    result = runner.invoke(args=["cockpit", "check-stats"])
+    assert result.exit_code == 1 and "counts differ" in result.output
+    assert runner.invoke(args=["cockpit", "rebuild-stats"]).exit_code == 0
+    assert runner.invoke(args=["cockpit", "check-stats"]).exit_code == 0
+
+
 def test_a_case_changed_by_a_later_flush_listener_is_counted(world):
     """Another before_flush listener (registered after ours) changes a case that was
     not dirty when ours ran: its old values come from attribute history."""

@@ -1,5 +1,6 @@
 """``flask --app app bulletin --date YYYY-MM-DD``: the day's bulletin for the whole
-banner, e-mailed when MAIL_SERVER is set, otherwise written to BULLETIN_DIR."""
+banner, e-mailed when MAIL_SERVER is set, otherwise written to BULLETIN_DIR; and
+``flask --app app cockpit check-stats | rebuild-stats`` for case_stat."""
 
 import datetime
 
@@ -9,7 +10,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.cockpit import rollup
 from app.cockpit.bulletin import build_bulletin, deliver, render_html, render_text
+from app.extensions import db
 from app.security.scope import EVERYTHING
 
 
@@ -35,3 +38,33 @@ def bulletin_command(day, lang):
             raise click.ClickException(str(err)) from err
     click.echo(text)
     click.echo(f"-> {where}")
+
+
+@click.group("cockpit")
+def cockpit_group():
+    """The cockpit's pre-aggregated counts (case_stat)."""
+
+
+@cockpit_group.command("check-stats")
+@with_appcontext
+def check_stats_command():
+    """Say whether case_stat matches the cases (exit status 1 if not)."""
+    with db.engine.connect() as connection:
+        wrong = rollup.differences(connection)
+    for (dim, ym, place, key), (stored, actual) in sorted(wrong.items())[:20]:
+        click.echo(_("%(dim)s %(ym)s place %(place)s %(key)s: stored %(stored)s, actual "
+                     "%(actual)s", dim=dim, ym=ym, place=place, key=key, stored=stored,
+                     actual=actual))
+    if wrong:
+        raise click.ClickException(_("%(n)d counts differ; run flask cockpit rebuild-stats",
+                                     n=len(wrong)))
+    click.echo(_("case_stat is in step with cases"))
+
+
+@cockpit_group.command("rebuild-stats")
+@with_appcontext
+def rebuild_stats_command():
+    """Recompute case_stat from the cases (after bulk loads that bypass the ORM)."""
+    with db.engine.begin() as connection:
+        rollup.rebuild(connection)
+    click.echo(_("case_stat rebuilt"))
