@@ -5,6 +5,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from app.cockpit.cli import bulletin_command, cockpit_group
 from app.extensions import appbuilder
 
 
@@ -42,3 +43,5 @@ def register_cli(app):
     app.cli.add_command(case_action_command)
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(bulletin_command)
+    app.cli.add_command(cockpit_group)

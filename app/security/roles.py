@@ -141,6 +141,13 @@ LIFECYCLE_VIEWS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 LIFECYCLE_BLOCKS = (LIFECYCLE_ACTIONS, LIFECYCLE_VIEWS)
 
+# --- cockpit and daily bulletin (issue 4) ---------------------------------------------
+# Banner leaders, township staff (their township only, by scope) and case leaders read
+# the cockpit and the bulletin; Admin gets every permission anyway.
+COCKPIT_READERS = ("BannerLeader", "TownshipStaff", "CaseLeader")
+for _role in COCKPIT_READERS:
+    MATRIX[_role].update({"Cockpit": (READ,), "Bulletin": (READ,)})
+
 # Every signed-in role may see and edit its own account and switch language.
 SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),
@@ -176,19 +183,28 @@ _VERB_ORDER = (READ, WRITE, DELETE)
 
 def matrix_markdown() -> str:
     """The matrix as the Markdown table the README shows (checked by a test; paste the
-    output between the role-matrix markers after changing MATRIX)."""
-    resources = list(dict.fromkeys(r for grants in MATRIX.values() for r in grants))
+    output between the role-matrix markers after changing the matrix): every resource
+    with its verbs, then each case action of the lifecycle chart as a row of its own."""
     roles = [*MATRIX, ADMIN_ROLE]
     lines = [
         "| Resource | " + " | ".join(roles) + " |",
         "| --- |" + " --- |" * len(roles),
     ]
+    blocks = (MATRIX, LIFECYCLE_VIEWS)
+    resources = list(dict.fromkeys(r for block in blocks for grants in block.values()
+                                   for r in grants))
     for resource in resources:
         cells = []
         for role in MATRIX:
-            verbs = MATRIX[role].get(resource, ())
+            verbs = {v for block in blocks for v in block.get(role, {}).get(resource, ())}
             cells.append(", ".join(v for v in _VERB_ORDER if v in verbs) or "—")
         cells.append("all")
         lines.append(f"| {resource} | " + " | ".join(cells) + " |")
+    actions = list(dict.fromkeys(a for grants in LIFECYCLE_ACTIONS.values()
+                                 for a in grants.get("Case", ())))
+    for action in actions:
+        cells = ["yes" if action in LIFECYCLE_ACTIONS.get(role, {}).get("Case", ()) else "—"
+                 for role in MATRIX]
+        lines.append(f"| Case action: {action} | " + " | ".join([*cells, "yes"]) + " |")
     lines.append("| own account, language | " + " | ".join("yes" for _ in roles) + " |")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
 from app.views.cases import CaseEventView, CaseView
+from app.views.cockpit import BulletinView, CockpitApi, CockpitView
 from app.views.dictionaries import (
     ChannelView,
     DepartmentView,
@@ -37,6 +38,7 @@ DICTIONARIES = _l("Dictionaries")
 
 def register_views(appbuilder) -> None:
     add = appbuilder.add_view
+    register_cockpit(appbuilder)  # first in the menu: what leaders open
     add(PlaceView, "Places", label=_l("Places"), icon="fa-sitemap", category="Places",
         category_label=PLACES, category_icon="fa-map")
     appbuilder.add_view_no_menu(ChildPlaceView)
@@ -94,3 +96,13 @@ def register_lifecycle_views(appbuilder) -> None:
     cases_menu = appbuilder.menu.find("Cases")
     if cases_menu is not None:
         cases_menu.label = CountedLabel(cases_menu.label, pending_approvals_count)
+
+
+def register_cockpit(appbuilder) -> None:
+    """The banner cockpit and the daily bulletin (issue 4)."""
+    appbuilder.add_view(CockpitView, "Cockpit", label=_l("Banner cockpit"),
+                        icon="fa-tachometer", category="Cockpit",
+                        category_label=_l("Cockpit"), category_icon="fa-dashboard")
+    appbuilder.add_view(BulletinView, "Daily bulletin", label=_l("Daily bulletin"),
+                        icon="fa-newspaper-o", category="Cockpit")
+    appbuilder.add_api(CockpitApi)

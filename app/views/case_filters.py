@@ -5,7 +5,7 @@ import datetime
 
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case
+from sqlalchemy import case
 
 from app.domain.lifecycle import IN_PROGRESS, REGISTERED, TRANSFERRED
 from app.models import Case
@@ -27,7 +27,7 @@ class OverdueFilter(BaseFilter):
     arg_name = "overdue"
 
     def apply(self, query, value):
-        return query.filter(effective_due_on() < datetime.date.today())
+        return query.filter(Case.due_before_clause(datetime.date.today()))
 
 
 class DueSoonFilter(BaseFilter):
@@ -37,8 +37,7 @@ class DueSoonFilter(BaseFilter):
     def apply(self, query, value):
         today = datetime.date.today()
         soon = today + datetime.timedelta(days=deadline_rules().due_soon_days)
-        due = effective_due_on()
-        return query.filter(and_(due >= today, due <= soon))
+        return query.filter(Case.due_between_clause(today, soon))
 
 
 DEADLINE_FILTERS = {"overdue": OverdueFilter, "due_soon": DueSoonFilter}

@@ -3,6 +3,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
+from app.cockpit import drill as cockpit_drill
 from app.models import Case, CaseEvent
 from app.models.choices import (
     CASE_ACTIONS,
@@ -119,12 +120,15 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "days_left": lambda v: "" if v is None else v,
     }
     related_views = [CaseEventView]
+    # the cockpit's drill-down links (app/cockpit/drill.py)
+    search_columns = [*search_columns, *cockpit_drill.SEARCH_COLUMNS]
 
     def pre_add(self, item):
         case_service.register(item, g.user)
 
     def _init_properties(self):
         super()._init_properties()
+        cockpit_drill.add_filters(self._filters, self.datamodel)
         # "overdue" and "due soon" join the due date's filters (list and search form)
         for filters in (self._filters._search_filters, self._filters._all_filters):
             filters["due_on"] = [*filters["due_on"],

@@ -1,0 +1,365 @@
+"""Every cockpit figure as an aggregate SQL query (GROUP BY in the database), through
+the user's place scope and the cockpit filter (period of receipt, township).
+
+Counts by state, urgency, category, channel, resolution level, evaluation and flags
+come from ``case_stat`` for whole months; a month the period only partly covers is
+counted straight from ``cases`` (unless no case falls on its uncovered days, which one
+index probe decides). Figures that depend on today (overdue, due soon) and the small
+sets (open cases, case leaders' cases, transfers, escalations, receptions) are read
+live, through partial indexes."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from app.cockpit.params import CockpitFilter
+from app.cockpit.rollup import sql_dimensions, ym_of
+from app.extensions import db
+from app.models import (
+    Case,
+    CaseStat,
+    Department,
+    EscalationRequest,
+    LeaderReception,
+    Person,
+    Place,
+    Transfer,
+)
+from app.models.stats import CONCLUDED_STATES, OPEN_STATES
+from app.security.scope import Scope
+
+FUNNEL_LEVELS = ("village", "township", "banner")
+SATISFIED = ("satisfied", "fairly_satisfied")
+TOP = 10
+
+
+def folded_level(level: str) -> str | None:
+    """The funnel's level of a resolution level: the joint meeting is the banner's."""
+    return "banner" if level == "joint_meeting" else (level if level in FUNNEL_LEVELS else None)
+
+
+def month_range(ym: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(ym // 100, ym % 100, 1)
+    following = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def months(start: datetime.date, end: datetime.date) -> list[int]:
+    out, ym = [], ym_of(start)
+    while ym <= ym_of(end):
+        out.append(ym)
+        ym = ym + 1 if ym % 100 < 12 else (ym // 100 + 1) * 100 + 1
+    return out
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A percentage with one decimal, rounded half up (197/209 → 94.3)."""
+    if not whole:
+        return None
+    return int(part * 1000 / whole + 0.5) / 10
+
+
+def case_lookup(case_id_column, where):
+    """The case behind a row (a transfer, an escalation) is in scope and in the period:
+    a scalar subquery with LIMIT, which both engines run per row as a primary-key
+    lookup (a semi-join would scan every case in scope instead)."""
+    return (select(Case.id).where(Case.id == case_id_column, *where).limit(1)
+            .scalar_subquery().isnot(None))
+
+
+@dataclass
+class Plan:
+    """Which months come whole from case_stat and which day ranges from cases."""
+
+    full: list
+    edges: list
+
+
+class Cockpit:
+    """The figures for one user scope and one filter."""
+
+    def __init__(self, flt: CockpitFilter, scope: Scope, today: datetime.date | None = None):
+        self.flt, self.scope = flt, scope
+        self._township_ids = None
+        self.today = today or datetime.date.today()
+        self.plan = self._plan()
+        self._counts: dict = {}
+
+    # --- where clauses ----------------------------------------------------------------
+    def _township(self, column):
+        """The township filter as a list of place ids (a township holds a few dozen
+        places): planners use a constant list better than a subquery."""
+        if self.flt.township_path is None:
+            return None
+        if self._township_ids is None:
+            self._township_ids = list(db.session.scalars(
+                Place.subtree_ids(self.flt.township_path)))
+        return column.in_(self._township_ids)
+
+    def _stat_where(self, dim, yms):
+        clauses = [CaseStat.dim == dim, CaseStat.ym.between(min(yms), max(yms)),
+                   CaseStat.scope_clause(self.scope)]
+        township = self._township(CaseStat.place_id)
+        return clauses + ([township] if township is not None else [])
+
+    def case_where(self, start=None, end=None):
+        clauses = [Case.received_on.between(start or self.flt.start, end or self.flt.end),
+                   Case.scope_clause(self.scope)]
+        # "place_id + 0": checked inside the covering indexes that lead with state or
+        # received_on, instead of tempting the planner into the (place, received) index
+        # and a table lookup per case
+        township = self._township(Case.place_id + 0)
+        return clauses + ([township] if township is not None else [])
+
+    @staticmethod
+    def _any_received(first, lo, hi, last) -> bool:
+        """Any case received in [first, lo) or (hi, last]? (two index probes)"""
+        one_day = datetime.timedelta(days=1)
+        for start, end in ((first, lo - one_day), (hi + one_day, last)):
+            if start <= end and db.session.scalar(
+                    select(Case.id).where(Case.received_on.between(start, end)).limit(1)):
+                return True
+        return False
+
+    def transfer_where(self):
+        """Transfers made in the period, of cases in scope (and in the township)."""
+        end = self.flt.end + datetime.timedelta(days=1)
+        clauses = [Transfer.assigned_at >= self.flt.start, Transfer.assigned_at < end]
+        if self.scope.everything and self.flt.township_path is None:
+            return clauses
+        case_where = [Case.scope_clause(self.scope)]
+        township = self._township(Case.place_id)
+        if township is not None:
+            case_where.append(township)
+        return [*clauses, case_lookup(Transfer.case_id, case_where)]
+
+    def _plan(self) -> Plan:
+        full, edges = [], []
+        for ym in months(self.flt.start, self.flt.end):
+            first, last = month_range(ym)
+            lo, hi = max(first, self.flt.start), min(last, self.flt.end)
+            if (lo, hi) != (first, last) and self._any_received(first, lo, hi, last):
+                edges.append((lo, hi))
+            else:
+                full.append(ym)
+        return Plan(full, edges)
+
+    # --- counts by dimension ----------------------------------------------------------
+    @staticmethod
+    def _per_township(per_place):
+        """Sum a (place_id, key, n) subquery per township: places are joined after
+        aggregation, so the path match runs on a few hundred rows."""
+        sub = per_place.subquery()
+        village, town = aliased(Place), aliased(Place)
+        return (select(town.id, sub.c.key, func.sum(sub.c.n))
+                .join(village, village.id == sub.c.place_id)
+                .join(town, and_(town.level == "township", village.path.like(town.path + "%")))
+                .group_by(town.id, sub.c.key))
+
+    def counts(self, dim: str, by_township: bool = False) -> Counter:
+        """{key: n} (or {(township_id, key): n}) of cases received in the period."""
+        if (dim, by_township) not in self._counts:
+            self._counts[(dim, by_township)] = self._count(dim, by_township)
+        return Counter(self._counts[(dim, by_township)])
+
+    def _count(self, dim: str, by_township: bool) -> Counter:
+        queries = []
+        if self.plan.full:
+            where = self._stat_where(dim, self.plan.full)
+            if by_township:
+                queries.append(self._per_township(
+                    select(CaseStat.place_id, CaseStat.key.label("key"),
+                           func.sum(CaseStat.n).label("n"))
+                    .where(*where).group_by(CaseStat.place_id, CaseStat.key)))
+            else:
+                queries.append(select(CaseStat.key, func.sum(CaseStat.n))
+                               .where(*where).group_by(CaseStat.key))
+        key_sql, condition = sql_dimensions(Case.__table__.c)[dim]
+        for lo, hi in self.plan.edges:
+            where = [condition, *self.case_where(lo, hi)]
+            if by_township:
+                queries.append(self._per_township(
+                    select(Case.place_id, key_sql.label("key"), func.count().label("n"))
+                    .where(*where).group_by(Case.place_id, key_sql)))
+            else:
+                queries.append(select(key_sql, func.count()).where(*where).group_by(key_sql))
+        out = Counter()
+        for query in queries:
+            for *key, n in db.session.execute(query):
+                if n:
+                    out[tuple(key) if by_township else key[0]] += int(n)
+        return out
+
+    def monthly(self, dim: str, yms: list[int]) -> Counter:
+        """{ym: n} from case_stat over whole months (the trend)."""
+        query = (select(CaseStat.ym, func.sum(CaseStat.n))
+                 .where(*self._stat_where(dim, yms)).group_by(CaseStat.ym))
+        return Counter({ym: int(n) for ym, n in db.session.execute(query)})
+
+    # --- the figures ------------------------------------------------------------------
+    def headline(self) -> dict:
+        states = self.counts("state")
+        evaluations = self.counts("evaluation")
+        total = sum(states.values())
+        concluded = sum(states[s] for s in CONCLUDED_STATES)
+        evaluated = sum(evaluations.values())
+        satisfied = sum(evaluations[e] for e in SATISFIED)
+        return {
+            "total": total,
+            "concluded": concluded,
+            "resolution_rate": rate(concluded, total),
+            "in_progress": sum(states[s] for s in OPEN_STATES),
+            "declined": states["declined"],
+            "terminated": states["terminated"],
+            "overdue": self.overdue(),
+            "due_soon": self.due_soon(),
+            "escalations_pending": self.escalations_pending(),
+            "evaluated": evaluated,
+            "satisfied": satisfied,
+            "satisfaction_rate": rate(satisfied, evaluated),
+            "repeat": sum(self.counts("repeat").values()),
+            "skipped_level": sum(self.counts("skipped").values()),
+            "group": sum(self.counts("group").values()),
+        }
+
+    def funnel(self) -> dict:
+        levels = Counter()
+        for level, n in self.counts("resolution").items():
+            folded = folded_level(level)
+            if folded:
+                levels[folded] += n
+        resolved = sum(levels.values())
+        return {level: {"count": levels[level], "share": rate(levels[level], resolved)}
+                for level in FUNNEL_LEVELS}
+
+    def _open_where(self):
+        return [Case.state.in_(OPEN_STATES), *self.case_where()]
+
+    def overdue(self) -> int:
+        return db.session.scalar(select(func.count()).select_from(Case).where(
+            *self.case_where(), Case.due_before_clause(self.today)))
+
+    def due_soon(self, days: int | None = None) -> int:
+        from flask import current_app
+
+        days = current_app.config.get("DUE_SOON_DAYS", 5) if days is None else days
+        return db.session.scalar(select(func.count()).select_from(Case).where(
+            *self.case_where(),
+            Case.due_between_clause(self.today, self.today + datetime.timedelta(days=days))))
+
+    def escalations_pending(self) -> int:
+        return db.session.scalar(
+            select(func.count(func.distinct(EscalationRequest.case_id)))
+            .where(EscalationRequest.status == "pending",
+                   case_lookup(EscalationRequest.case_id, self.case_where())))
+
+    def by_township(self) -> dict:
+        """{township_id: {state: n}}."""
+        out: dict = {}
+        for (town, state), n in self.counts("state", by_township=True).items():
+            out.setdefault(town, Counter())[state] += n
+        return out
+
+    def trend(self) -> dict:
+        """New and concluded per month of the period, and the same months a year
+        earlier."""
+        yms = months(self.flt.start, self.flt.end)
+        earlier = [ym - 100 for ym in yms]
+        both = earlier + yms
+        new = self.monthly("state", both)
+        done = self.monthly("concluded_in", both)
+        return {"months": yms, "new": [new[m] for m in yms], "concluded": [done[m] for m in yms],
+                "new_year_earlier": [new[m] for m in earlier],
+                "concluded_year_earlier": [done[m] for m in earlier]}
+
+    def _people(self, person_column, where, *extra) -> list:
+        """Cases per person (agent or case leader), aggregated before the names are
+        joined; the TOP heaviest."""
+        n = func.count().label("n")
+        per_person = (select(person_column.label("person_id"), n, *extra).where(*where)
+                      .group_by(person_column).order_by(n.desc(), person_column).limit(TOP)
+                      .subquery())
+        query = (select(Person.id, Person.name_zh, Person.name_mn, *per_person.c[1:])
+                 .join(per_person, per_person.c.person_id == Person.id)
+                 .order_by(per_person.c.n.desc(), Person.id))
+        return [dict(row._mapping) for row in db.session.execute(query)]
+
+    def agents(self) -> list:
+        """Open cases per agent, heaviest first (from case_stat: open cases by agent)."""
+        counts = self.counts("agent")
+        top = sorted(counts, key=lambda k: (-counts[k], int(k)))[:TOP]
+        names = {row.id: row for row in db.session.execute(
+            select(Person.id, Person.name_zh, Person.name_mn)
+            .where(Person.id.in_([int(k) for k in top])))}
+        return [{"id": int(k), "name_zh": names[int(k)].name_zh,
+                 "name_mn": names[int(k)].name_mn, "n": counts[k]}
+                for k in top if int(k) in names]
+
+    def departments(self) -> list:
+        """Transfers made in the period, per department: how many (and how many cases),
+        replied on time, replied late, overdue without reply."""
+        replied = Transfer.replied_at.isnot(None)
+        on_time = and_(replied, func.date(Transfer.replied_at) <= Transfer.due_on)
+        late = and_(replied, func.date(Transfer.replied_at) > Transfer.due_on)
+        overdue = and_(Transfer.replied_at.is_(None), Transfer.due_on < self.today)
+
+        def total(condition):
+            return func.sum(case((condition, 1), else_=0)).cast(Integer)
+
+        query = (select(Department.id, Department.name_zh, Department.name_mn,
+                        func.count().label("transfers"),
+                        func.count(func.distinct(Transfer.case_id)).label("cases"),
+                        total(on_time).label("on_time"),
+                        total(late).label("late"), total(overdue).label("overdue"))
+                 .select_from(Transfer).join(Department)
+                 .where(*self.transfer_where())
+                 .group_by(Department.id, Department.name_zh, Department.name_mn)
+                 .order_by(Department.id))
+        rows = [dict(row._mapping) for row in db.session.execute(query)]
+        for row in rows:
+            row["on_time_rate"] = rate(row["on_time"], row["on_time"] + row["late"]
+                                       + row["overdue"])
+        return rows
+
+    def case_leaders(self) -> list:
+        """Each 包案领导's cases in the period and how many are concluded."""
+        done = func.sum(case((Case.state.in_(CONCLUDED_STATES), 1), else_=0)).cast(Integer)
+        rows = self._people(Case.case_leader_id,
+                            [Case.case_leader_id.isnot(None), *self.case_where()],
+                            done.label("concluded"))
+        for row in rows:
+            row["cases"] = row.pop("n")
+            row["progress"] = rate(row["concluded"], row["cases"])
+        return rows
+
+    def receptions(self) -> dict:
+        """Leader receptions in the period by kind: visits, batches, persons."""
+        where = [LeaderReception.held_on.between(self.flt.start, self.flt.end),
+                 LeaderReception.scope_clause(self.scope)]
+        township = self._township(LeaderReception.place_id)
+        where += [township] if township is not None else []
+        query = (select(LeaderReception.kind, func.count(), func.sum(LeaderReception.batches),
+                        func.sum(LeaderReception.persons))
+                 .where(*where).group_by(LeaderReception.kind))
+        return {kind: {"visits": n, "batches": int(b or 0), "persons": int(p or 0)}
+                for kind, n, b, p in db.session.execute(query)}
+
+    def zero_villages(self) -> dict:
+        """Villages with no petition in the calendar month the period ends in."""
+        ym = ym_of(self.flt.end)
+        petitioned = exists().where(CaseStat.dim == "state", CaseStat.ym == ym,
+                                    CaseStat.place_id == Place.id, CaseStat.n > 0)
+        where = [Place.level == "village", Place.scope_clause(self.scope), ~petitioned]
+        township = self._township(Place.id)
+        where += [township] if township is not None else []
+        rows = db.session.execute(select(Place.id, Place.name_zh, Place.name_mn)
+                                  .where(*where).order_by(Place.code)).all()
+        return {"month": ym, "count": len(rows), "villages": [dict(r._mapping) for r in rows]}
+
+    def summary(self) -> dict:
+        """What the JSON endpoint returns."""
+        return {"filter": self.flt.args(), "headline": self.headline(), "funnel": self.funnel(),
+                "townships": {str(k): dict(v) for k, v in self.by_township().items()}}

@@ -1,0 +1,208 @@
+"""Keeps ``case_stat`` exactly in step with ``cases``.
+
+Every ORM change to a case (a new case, an edited one, a deleted one, and bulk ORM
+``update(Case)`` / ``delete(Case)`` statements) adjusts the counts in the same
+transaction: the old row's contributions are subtracted and the new row's added, read
+from the database itself before and after the flush, so it does not matter which
+attributes were loaded. Plain Core statements on the ``cases`` table bypass this; after
+such a change (a bulk import, the benchmark) call ``rebuild()``; ``differences()`` says
+whether the table is in step (``flask cockpit check-stats``)."""
+
+from collections import Counter
+from itertools import chain
+
+from sqlalchemy import Integer, String, and_, cast, delete, event, extract, func, literal, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import true as sql_true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.models.cases import Case
+from app.models.stats import CONCLUDED_STATES, OPEN_STATES, CaseStat
+
+CASES = Case.__table__
+STAT = CaseStat.__table__
+FLAG = "y"
+_TRACKED = [
+    CASES.c.id, CASES.c.place_id, CASES.c.received_on, CASES.c.concluded_on, CASES.c.state,
+    CASES.c.urgency, CASES.c.category_id, CASES.c.channel_id, CASES.c.resolution_level,
+    CASES.c.evaluation, CASES.c.is_repeat, CASES.c.skipped_level, CASES.c.is_group,
+    CASES.c.agent_id,
+]
+_OLD = "_cockpit_old_case_rows"
+
+
+def ym_of(day) -> int:
+    return day.year * 100 + day.month
+
+
+def ym_sql(column):
+    return cast(extract("year", column) * 100 + extract("month", column), Integer)
+
+
+def contributions(row) -> Counter:
+    """What one case (a mapping of its columns) adds to case_stat."""
+    out = Counter()
+    if row["received_on"] is None or row["place_id"] is None:
+        return out
+    ym, place, state = ym_of(row["received_on"]), row["place_id"], row["state"]
+    keys = [("state", state), ("urgency", row["urgency"]),
+            ("category", str(row["category_id"])), ("channel", str(row["channel_id"]))]
+    if state in OPEN_STATES and row["agent_id"] is not None:
+        keys.append(("agent", str(row["agent_id"])))
+    if state in CONCLUDED_STATES:
+        keys.append(("resolution", row["resolution_level"] or "unknown"))
+        if row["evaluation"]:
+            keys.append(("evaluation", row["evaluation"]))
+        if row["concluded_on"] is not None:
+            out[("concluded_in", ym_of(row["concluded_on"]), place, FLAG)] += 1
+    for dim, column in (("repeat", "is_repeat"), ("skipped", "skipped_level"),
+                        ("group", "is_group")):
+        if row[column]:
+            keys.append((dim, FLAG))
+    for dim, key in keys:
+        out[(dim, ym, place, key)] += 1
+    return out
+
+
+def sql_dimensions(c=CASES.c) -> dict:
+    """The same contributions as SQL: dim → (key expression, condition). Used to
+    rebuild the table and to count partial months straight from ``cases``."""
+    concluded = c.state.in_(CONCLUDED_STATES)
+    flag = literal(FLAG)
+    return {
+        "state": (c.state, sql_true()),
+        "urgency": (c.urgency, sql_true()),
+        "category": (cast(c.category_id, String), sql_true()),
+        "channel": (cast(c.channel_id, String), sql_true()),
+        "resolution": (func.coalesce(c.resolution_level, "unknown"), concluded),
+        "evaluation": (c.evaluation, and_(concluded, c.evaluation.isnot(None))),
+        "repeat": (flag, c.is_repeat.is_(True)),
+        "skipped": (flag, c.skipped_level.is_(True)),
+        "group": (flag, c.is_group.is_(True)),
+        "agent": (cast(c.agent_id, String),
+                  and_(c.state.in_(OPEN_STATES), c.agent_id.isnot(None))),
+    }
+
+
+def _aggregate_selects():
+    c = CASES.c
+    for dim, (key, condition) in sql_dimensions().items():
+        ym = ym_sql(c.received_on)
+        yield (select(literal(dim).label("dim"), ym.label("ym"), c.place_id,
+                      key.label("key"), func.count().label("n"))
+               .where(condition).group_by(ym, c.place_id, key))
+    ym = ym_sql(c.concluded_on)
+    yield (select(literal("concluded_in").label("dim"), ym.label("ym"), c.place_id,
+                  literal(FLAG).label("key"), func.count().label("n"))
+           .where(c.state.in_(CONCLUDED_STATES), c.concluded_on.isnot(None))
+           .group_by(ym, c.place_id))
+
+
+def rebuild(connection) -> None:
+    """Recompute case_stat from cases (one GROUP BY per dimension)."""
+    connection.execute(delete(STAT))
+    columns = ["dim", "ym", "place_id", "key", "n"]
+    for query in _aggregate_selects():
+        connection.execute(STAT.insert().from_select(columns, query))
+
+
+def differences(connection) -> dict:
+    """{(dim, ym, place_id, key): (stored, actual)} for every count that is wrong."""
+    actual = Counter()
+    for query in _aggregate_selects():
+        for dim, ym, place, key, n in connection.execute(query):
+            actual[(dim, ym, place, key)] += n
+    stored = Counter({(r.dim, r.ym, r.place_id, r.key): r.n
+                      for r in connection.execute(select(STAT)) if r.n})
+    return {k: (stored[k], actual[k]) for k in set(actual) | set(stored)
+            if stored[k] != actual[k]}
+
+
+def apply_delta(connection, delta: Counter) -> None:
+    rows = [dict(dim=d, ym=ym, place_id=p, key=k, n=n)
+            for (d, ym, p, k), n in sorted(delta.items()) if n]
+    if not rows:
+        return
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(STAT)
+    statement = statement.on_conflict_do_update(
+        index_elements=["dim", "ym", "place_id", "key"],
+        set_={"n": STAT.c.n + statement.excluded.n},
+    )
+    connection.execute(statement, rows)
+
+
+def _rows(connection, ids) -> list:
+    if not ids:
+        return []
+    return list(connection.execute(select(*_TRACKED).where(CASES.c.id.in_(ids))).mappings())
+
+
+def _delta(old_rows, new_rows) -> Counter:
+    delta = Counter()
+    for row in old_rows:
+        delta.subtract(contributions(row))
+    for row in new_rows:
+        delta.update(contributions(row))
+    return delta
+
+
+@event.listens_for(Session, "before_flush")
+def _remember_old_rows(session, flush_context, instances):
+    ids = [o.id for o in chain(session.dirty, session.deleted)
+           if isinstance(o, Case) and o.id is not None]
+    if ids:
+        old = session.info.setdefault(_OLD, {})
+        for row in _rows(session.connection(), ids):
+            old.setdefault(row["id"], row)
+
+
+def _old_from_history(obj, new_row):
+    """The row before the flush, from attribute history, for a case changed after
+    _remember_old_rows ran (by a later before_flush listener); None if unchanged."""
+    attrs = sa_inspect(obj).attrs
+    row, changed = dict(new_row), False
+    for column in _TRACKED:
+        deleted = attrs[column.key].history.deleted
+        if deleted:
+            row[column.key], changed = deleted[0], True
+    return row if changed else None
+
+
+@event.listens_for(Session, "after_flush")
+def _count_changes(session, flush_context):
+    old = session.info.pop(_OLD, {})
+    cases = [o for o in chain(session.new, session.dirty)
+             if isinstance(o, Case) and o.id is not None]
+    if not old and not cases:
+        return
+    connection = session.connection()
+    new_rows = _rows(connection, [o.id for o in cases])
+    by_id = {row["id"]: row for row in new_rows}
+    old_rows = list(old.values())
+    for obj in cases:
+        if obj.id not in old and obj not in session.new and obj.id in by_id:
+            row = _old_from_history(obj, by_id[obj.id])
+            if row is not None:
+                old_rows.append(row)
+    apply_delta(connection, _delta(old_rows, new_rows))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _count_bulk_changes(state):
+    if not (state.is_update or state.is_delete):
+        return None
+    if not any(m.class_ is Case for m in state.all_mappers):
+        return None
+    where = state.statement.whereclause
+    ids_query = select(CASES.c.id)
+    if where is not None:
+        ids_query = ids_query.where(where)
+    connection = state.session.connection()
+    ids = list(connection.execute(ids_query).scalars())
+    old_rows = _rows(connection, ids)
+    result = state.invoke_statement()
+    apply_delta(connection, _delta(old_rows, _rows(connection, ids)))
+    return result

@@ -1,0 +1,137 @@
+"""The banner cockpit (旗统筹驾驶舱): a page of figures and charts, and the same figures
+as JSON at /api/v1/cockpit/summary. Both read app/cockpit/queries.py through the
+user's scope, and both answer a bad filter with a clear message."""
+
+import datetime
+
+from flask import request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.security.decorators import has_access, protect
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from app.cockpit.bulletin import build_bulletin, template_context
+from app.cockpit.charts import build_charts
+from app.cockpit.drill import Drill
+from app.cockpit.params import FilterError, parse_filter, townships_in_scope
+from app.cockpit.queries import SATISFIED, Cockpit
+from app.i18n import localized
+from app.models.choices import RECEPTION_KINDS, label
+from app.security.scope import current_scope
+
+READ_ONLY = {"index": "read", "summary": "read"}
+
+
+def format_rate(value) -> str:
+    if value is None:
+        return "—"
+    return _("%(rate)s %%", rate=format_decimal(value, format="0.0"))
+
+
+def _figures(headline: dict, drill: Drill) -> list[tuple[str, str, str | None]]:
+    h = headline
+    return [
+        (_("Cases in the period"), str(h["total"]), drill.url()),
+        (_("Concluded"), str(h["concluded"]), drill.concluded()),
+        (_("Resolution rate"), format_rate(h["resolution_rate"]), drill.concluded()),
+        (_("In progress"), str(h["in_progress"]), drill.open()),
+        (_("Overdue"), str(h["overdue"]), drill.overdue()),
+        (_("Due soon"), str(h["due_soon"]), drill.due_soon()),
+        (_("Escalations awaiting approval"), str(h["escalations_pending"]),
+         drill.escalations()),
+        (_("Satisfaction rate"), format_rate(h["satisfaction_rate"]), drill.satisfied(SATISFIED)),
+        (_("Repeat petitions"), str(h["repeat"]), drill.flag("is_repeat")),
+        (_("Petitions that skipped a level"), str(h["skipped_level"]),
+         drill.flag("skipped_level")),
+    ]
+
+
+class CockpitView(BaseView):
+    route_base = "/cockpit"
+    default_view = "index"
+    class_permission_name = "Cockpit"
+    method_permission_name = READ_ONLY
+    template = "daiban/cockpit.html"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        scope = current_scope()
+        today = datetime.date.today()
+        context = {"townships": townships_in_scope(scope), "args": request.args,
+                   "wall": request.args.get("wall") == "1", "localized": localized}
+        try:
+            flt = parse_filter(request.args, scope, today)
+        except FilterError as err:
+            return self.render_template(self.template, error=str(err), **context), 400
+        cockpit, drill = Cockpit(flt, scope, today), Drill(flt, today)
+        headline = cockpit.headline()
+        receptions = cockpit.receptions()
+        return self.render_template(
+            self.template,
+            flt=flt,
+            headline=headline,
+            figures=_figures(headline, drill),
+            charts=build_charts(cockpit, drill),
+            leaders=[{**row, "url": drill.related("case_leader", row["id"]),
+                      "progress_text": format_rate(row["progress"])}
+                     for row in cockpit.case_leaders()],
+            receptions=[(label(RECEPTION_KINDS, kind), receptions.get(kind))
+                        for kind in RECEPTION_KINDS],
+            zero=cockpit.zero_villages(),
+            format_rate=format_rate,
+            **context,
+        )
+
+
+class CockpitApi(BaseApi):
+    resource_name = "cockpit"
+    class_permission_name = "Cockpit"
+    method_permission_name = READ_ONLY
+    allow_browser_login = True
+    openapi_spec_tag = "Cockpit"
+
+    @expose("/summary", methods=["GET"])
+    @protect()
+    def summary(self):
+        """Headline figures, the resolution-level funnel and the per-township counts.
+        ---
+        get:
+          parameters:
+          - {in: query, name: from, schema: {type: string, format: date}}
+          - {in: query, name: to, schema: {type: string, format: date}}
+          - {in: query, name: township, schema: {type: integer}}
+          responses:
+            200: {description: The figures}
+            400: {description: A malformed period or an unknown township}
+        """
+        scope = current_scope()
+        try:
+            flt = parse_filter(request.args, scope)
+        except FilterError as err:
+            return self.response_400(message=str(err))
+        return self.response(200, **Cockpit(flt, scope).summary())
+
+
+class BulletinView(BaseView):
+    """The daily bulletin of the user's area, for a day (today unless ?date=)."""
+
+    route_base = "/bulletin"
+    default_view = "index"
+    class_permission_name = "Bulletin"
+    method_permission_name = READ_ONLY
+    template = "daiban/bulletin.html"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        value = (request.args.get("date") or "").strip()
+        try:
+            day = datetime.date.fromisoformat(value) if value else datetime.date.today()
+        except ValueError:
+            error = _('"%(value)s" is not a date (write it as 2026-01-31).', value=value)
+            return self.render_template(self.template, error=error, b=None,
+                                        args=request.args), 400
+        b = build_bulletin(day, current_scope())
+        return self.render_template(self.template, args=request.args, **template_context(b))

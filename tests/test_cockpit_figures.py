@@ -1,0 +1,105 @@
+"""The cockpit's other figures (trend, agents, departments, case leaders, receptions,
+zero-petition villages) against tests/cockpit_world.py, and labels that follow the
+user's language."""
+
+import datetime
+
+import pytest
+
+from app.cockpit.params import CockpitFilter
+from app.cockpit.queries import Cockpit, month_range, months, rate
+from app.extensions import db
+from app.security.scope import EVERYTHING
+from tests.cockpit_world import HALF_YEAR, build_cockpit_world
+from tests.test_cockpit import chart_data, get, list_count
+
+# pages are read by their English msgids
+pytestmark = pytest.mark.usefixtures("english_ui")
+
+
+def cockpit(world, township=None, period=HALF_YEAR) -> Cockpit:
+    place = world.townships[township] if township else None
+    flt = CockpitFilter(*period, place.id if place else None, place.path if place else None)
+    return Cockpit(flt, EVERYTHING)
+
+
+def test_rates_round_half_up_to_one_decimal():
+    assert rate(197, 209) == 94.3
+    assert rate(150, 160) == 93.8
+    assert rate(0, 0) is None
+    assert rate(1, 3) == 33.3 and rate(2, 3) == 66.7
+
+
+def test_months_and_month_ranges():
+    assert months(datetime.date(2025, 11, 20), datetime.date(2026, 2, 1)) == [
+        202511, 202512, 202601, 202602]
+    assert month_range(202602) == (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
+
+
+def test_monthly_trend_with_the_year_before(world):
+    build_cockpit_world(world)
+    trend = cockpit(world).trend()
+    assert trend["months"] == [202601, 202602, 202603, 202604, 202605, 202606]
+    assert trend["new"] == [0, 11, 209, 0, 0, 0]
+    concluded = [c.concluded_on for c in world.march_cases if c.concluded_on]
+    assert trend["concluded"] == [0, 0, sum(d.month == 3 for d in concluded),
+                                  sum(d.month == 4 for d in concluded), 0, 0]
+    assert sum(trend["concluded"]) == 197
+    assert trend["new_year_earlier"] == [0] * 6
+
+
+def test_agents_departments_and_case_leaders(world):
+    build_cockpit_world(world)
+    figures = cockpit(world)
+    assert [(a["name_zh"], a["n"]) for a in figures.agents()] == [("A代办员", 10)]
+    (department,) = figures.departments()
+    assert (department["transfers"], department["cases"], department["on_time"],
+            department["late"], department["overdue"]) == (3, 3, 1, 1, 1)
+    assert department["on_time_rate"] == 33.3
+    (leader,) = figures.case_leaders()
+    assert (leader["name_zh"], leader["cases"], leader["concluded"], leader["progress"]) == (
+        "包案领导甲", 5, 3, 60.0)
+    assert cockpit(world, "B").departments() == []
+
+
+def test_leader_receptions_by_kind(world):
+    build_cockpit_world(world)
+    assert cockpit(world).receptions() == {
+        "reception": {"visits": 2, "batches": 3, "persons": 8},
+        "field_visit": {"visits": 1, "batches": 1, "persons": 4},
+        "appointment": {"visits": 1, "batches": 1, "persons": 2},
+    }
+    assert "appointment" not in cockpit(world, "A").receptions()
+
+
+def test_zero_petition_villages_of_a_township(world):
+    build_cockpit_world(world)
+    march = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    zero = cockpit(world, "A", march).zero_villages()
+    assert zero["month"] == 202603
+    assert [v["name_zh"] for v in zero["villages"]] == ["A2村"]
+
+
+def test_case_leader_links_open_their_cases(world, login):
+    build_cockpit_world(world)
+    client = login("leader")
+    html = get(client, f"/cockpit/?from={HALF_YEAR[0]}&to={HALF_YEAR[1]}").get_data(
+        as_text=True)
+    start = html.index('id="cockpit-leaders"')
+    link = html[html.index('href="', start) + 6:html.index('">5<', start)]
+    assert list_count(client, link.replace("&amp;", "&")) == 5
+
+
+def test_chart_labels_follow_the_language(world, login):
+    build_cockpit_world(world)
+    category = world.categories["S01"]
+    category.name_mn = "ᠭᠠᠵᠠᠷ ᠬᠠᠮᠢᠶᠠᠷᠤᠯᠲᠠ"
+    db.session.commit()
+    client = login("leader")
+    url = f"/cockpit/?from={HALF_YEAR[0]}&to={HALF_YEAR[1]}"
+    names_zh = chart_data(get(client, url).get_data(as_text=True))[
+        "categories"]["options"]["yAxis"][0]["data"]
+    assert "征地拆迁安置" in names_zh
+    names_mn = chart_data(get(client, url + "&_l_=mn").get_data(as_text=True))[
+        "categories"]["options"]["yAxis"][0]["data"]
+    assert "ᠭᠠᠵᠠᠷ ᠬᠠᠮᠢᠶᠠᠷᠤᠯᠲᠠ" in names_mn and "征地拆迁安置" not in names_mn
