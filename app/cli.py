@@ -37,11 +37,31 @@ def seed_demo_command(case_count, as_json, seed):
                        f"{login['place']}")
 
 
+@click.command("seed-dictionaries")
+@with_appcontext
+def seed_dictionaries_command():
+    """Load the starting service list (22), non-acceptance list (4), channels and
+    departments in both languages; adds only what is missing. The banner must exist."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Place
+    from app.services.dictionaries import seed_dictionaries
+
+    banner = db.session.scalar(select(Place).where(Place.parent_id.is_(None)))
+    if banner is None:
+        raise click.ClickException("Create the banner (the root place) first.")
+    seed_dictionaries(banner)
+    db.session.commit()
+    click.echo(f"dictionaries ready for {banner.name_zh}")
+
+
 def register_cli(app):
     from app.cli_cases import case_action_command
 
     app.cli.add_command(case_action_command)
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_dictionaries_command)
     app.cli.add_command(bulletin_command)
     app.cli.add_command(cockpit_group)

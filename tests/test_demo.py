@@ -69,3 +69,16 @@ def test_demo_logins_sign_in_and_see_their_township_only(db_app, login):
         select(func.count()).select_from(Case).where(
             Case.place_id.in_(Place.subtree_ids(township.path))))
     assert body["count"] == in_township < 200
+
+
+def test_seed_dictionaries_loads_the_lists_once(world, db_app):
+    runner = db_app.test_cli_runner()
+    before = _counts()
+    result = runner.invoke(args=["seed-dictionaries"])
+    assert result.exit_code == 0, result.output
+    assert _counts() == before  # the world already has them: nothing is added twice
+    db.session.execute(Category.__table__.delete().where(Category.code == "S22"))
+    db.session.commit()
+    runner.invoke(args=["seed-dictionaries"])
+    assert db.session.scalar(select(func.count()).select_from(Category).where(
+        Category.code == "S22")) == 1
