@@ -4,6 +4,7 @@ import json
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 from app.cockpit.cli import bulletin_command, cockpit_group
 from app.extensions import appbuilder
@@ -50,10 +51,10 @@ def seed_dictionaries_command():
 
     banner = db.session.scalar(select(Place).where(Place.parent_id.is_(None)))
     if banner is None:
-        raise click.ClickException("Create the banner (the root place) first.")
+        raise click.ClickException(gettext("Create the banner (the root place) first."))
     seed_dictionaries(banner)
     db.session.commit()
-    click.echo(f"dictionaries ready for {banner.name_zh}")
+    click.echo(gettext("Dictionaries are ready for %(banner)s.", banner=banner.name))
 
 
 def register_cli(app):
