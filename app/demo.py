@@ -10,6 +10,7 @@ import random
 
 from sqlalchemy import func, insert, select
 
+from app.cockpit import rollup
 from app.domain.validators import id_number_checksum
 from app.extensions import appbuilder, db
 from app.models import (
@@ -404,6 +405,9 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
                         (transfers, Transfer)):
         for chunk in range(0, len(rows), 5000):
             db.session.execute(insert(model), rows[chunk:chunk + 5000])
+    # the rows went in as plain INSERTs, which the cockpit's counts (case_stat) do not
+    # see: rebuild them in the same transaction
+    rollup.rebuild(db.session.connection())
     db.session.commit()
     _fix_sequences()
 

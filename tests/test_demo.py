@@ -82,3 +82,12 @@ def test_seed_dictionaries_loads_the_lists_once(world, db_app):
     runner.invoke(args=["seed-dictionaries"])
     assert db.session.scalar(select(func.count()).select_from(Category).where(
         Category.code == "S22")) == 1
+
+
+def test_the_demo_banner_shows_on_the_cockpit(db_app):
+    from app.cockpit import rollup
+
+    runner = db_app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo", "--cases", "300"]).exit_code == 0
+    with db.engine.connect() as connection:
+        assert rollup.differences(connection) == {}
