@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import Integer, func, select
-from sqlalchemy import case as sql_case
 
 from app.extensions import db
 from app.i18n import current_language, localized
@@ -92,8 +91,7 @@ def build_bulletin(day: datetime.date, scope: Scope) -> Bulletin:
     # items to watch: open cases that are overdue or red, the most overdue first
     # (numbers and titles only: no petitioner's identity leaves the system this way)
     # a registered case is due for its acceptance decision, a handled one for conclusion
-    due = sql_case((Case.state == "registered", Case.acceptance_due_on),
-                   else_=Case.due_on).label("due_on")
+    due = Case.effective_due_on_sql().label("due_on")
     b.watch = [dict(r._mapping) for r in db.session.execute(
         select(Case.number, Case.title, Case.urgency, due, Place.name_zh, Place.name_mn)
         .join(Place, Place.id == Case.responsible_place_id)

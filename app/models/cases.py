@@ -21,6 +21,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import relationship
 
 from app.domain.validators import mask_phone
@@ -136,22 +137,24 @@ class Case(Model):
             return self.due_on
         return None
 
-    # The SQL twins of effective_due_on: every "overdue" and "due soon" — the case list's
-    # filters, the cockpit's figures and drill-downs, the bulletin — counts through these,
-    # so they cannot disagree. Written as an OR of two index-friendly ranges.
+    # The SQL twin of effective_due_on: every "overdue" and "due soon" — the case list's
+    # filters, the cockpit's figures and drill-downs, the bulletin — counts through it,
+    # so they cannot disagree. The state test comes first so that both engines walk the
+    # (small) set of open cases by the state index; an OR of two date ranges made
+    # SQLite scan the due-date index over every case (1.8 s at 1,000,000 cases).
+    @classmethod
+    def effective_due_on_sql(cls):
+        return sql_case((cls.state == "registered", cls.acceptance_due_on), else_=cls.due_on)
+
     @classmethod
     def due_before_clause(cls, day: datetime.date):
-        return or_(
-            and_(cls.state == "registered", cls.acceptance_due_on < day),
-            and_(cls.state.in_(("in_progress", "transferred")), cls.due_on < day),
-        )
+        return and_(cls.state.in_(("registered", "in_progress", "transferred")),
+                    cls.effective_due_on_sql() < day)
 
     @classmethod
     def due_between_clause(cls, first: datetime.date, last: datetime.date):
-        return or_(
-            and_(cls.state == "registered", cls.acceptance_due_on.between(first, last)),
-            and_(cls.state.in_(("in_progress", "transferred")), cls.due_on.between(first, last)),
-        )
+        return and_(cls.state.in_(("registered", "in_progress", "transferred")),
+                    cls.effective_due_on_sql().between(first, last))
 
     @property
     def days_left(self) -> int | None:

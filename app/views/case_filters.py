@@ -5,21 +5,9 @@ import datetime
 
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case
 
-from app.domain.lifecycle import IN_PROGRESS, REGISTERED, TRANSFERRED
 from app.models import Case
 from app.services.cases import deadline_rules
-
-
-def effective_due_on():
-    """Registered cases are due for the acceptance decision, accepted ones for the
-    conclusion; closed cases are due for nothing."""
-    return case(
-        (Case.state == REGISTERED, Case.acceptance_due_on),
-        (Case.state.in_((IN_PROGRESS, TRANSFERRED)), Case.due_on),
-        else_=None,
-    )
 
 
 class OverdueFilter(BaseFilter):
