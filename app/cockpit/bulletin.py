@@ -65,7 +65,7 @@ def build_bulletin(day: datetime.date, scope: Scope) -> Bulletin:
         select(Case.urgency, func.count()).where(*received).group_by(Case.urgency)).all())
     b.new = sum(b.new_by_urgency.values())
     b.concluded = _count(Case.concluded_on == day, Case.state.in_(CONCLUDED_STATES), in_scope)
-    b.overdue = _count(in_scope, Case.due_before_clause(day))
+    b.overdue = sum(_count(in_scope, part) for part in Case.due_before_parts(day))
     b.red_open = _count(*open_, Case.urgency == "red")
     b.red_new = b.new_by_urgency.get("red", 0)
     groups, persons = db.session.execute(
@@ -74,8 +74,8 @@ def build_bulletin(day: datetime.date, scope: Scope) -> Bulletin:
     b.group_new, b.group_persons = groups, persons
     b.repeat_new = _count(*received, Case.is_repeat.is_(True))
     b.skipped_new = _count(*received, Case.skipped_level.is_(True))
-    b.due_soon = _count(in_scope,
-                        Case.due_between_clause(day, day + datetime.timedelta(days=days)))
+    b.due_soon = sum(_count(in_scope, part) for part in
+                     Case.due_between_parts(day, day + datetime.timedelta(days=days)))
     b.escalations_pending = db.session.scalar(
         select(func.count(func.distinct(EscalationRequest.case_id)))
         .join(Case, Case.id == EscalationRequest.case_id)

@@ -239,16 +239,16 @@ class Cockpit:
         return [Case.state.in_(OPEN_STATES), *self.case_where()]
 
     def overdue(self) -> int:
-        return db.session.scalar(select(func.count()).select_from(Case).where(
-            *self.case_where(), Case.due_before_clause(self.today)))
+        return sum(db.session.scalar(select(func.count()).select_from(Case).where(
+            *self.case_where(), part)) for part in Case.due_before_parts(self.today))
 
     def due_soon(self, days: int | None = None) -> int:
         from flask import current_app
 
         days = current_app.config.get("DUE_SOON_DAYS", 5) if days is None else days
-        return db.session.scalar(select(func.count()).select_from(Case).where(
-            *self.case_where(),
-            Case.due_between_clause(self.today, self.today + datetime.timedelta(days=days))))
+        last = self.today + datetime.timedelta(days=days)
+        return sum(db.session.scalar(select(func.count()).select_from(Case).where(
+            *self.case_where(), part)) for part in Case.due_between_parts(self.today, last))
 
     def escalations_pending(self) -> int:
         return db.session.scalar(

@@ -140,7 +140,7 @@ class Training(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return cls.person_id.in_(select(Person.id).where(Person.scope_clause(scope)))
+        return scope.via(cls.person_id, Person)
 
 
 class Petitioner(Model):

@@ -12,7 +12,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    select,
 )
 from sqlalchemy.orm import relationship
 
@@ -75,7 +74,7 @@ class JointMeetingCase(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return cls.case_id.in_(select(Case.id).where(Case.scope_clause(scope)))
+        return scope.via(cls.case_id, Case)
 
 
 class MediationSession(Model):

@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    select,
 )
 from sqlalchemy.orm import relationship
 
@@ -55,4 +54,4 @@ class CaseReview(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return cls.case_id.in_(select(Case.id).where(Case.scope_clause(scope)))
+        return scope.via(cls.case_id, Case)

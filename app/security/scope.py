@@ -11,7 +11,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import exists, false, or_, select, true
 
 from app.extensions import db
 from app.models.places import Place
@@ -46,6 +46,16 @@ class Scope:
         if not clauses:
             return false()
         return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+    def via(self, column, model):
+        """Rows reached through another scoped model (a case's events through the case):
+        EXISTS the row they point at, in scope — a primary-key probe per row, where
+        `column IN (every case id in scope)` built the whole id list first (2 s on
+        SQLite at 1,000,000 cases for a banner, 160 ms for a township). Banner-wide
+        users need no test at all."""
+        if self.everything:
+            return true()
+        return exists(select(model.id).where(model.id == column, model.scope_clause(self)))
 
     def department_clause(self, column):
         if self.everything:

@@ -55,8 +55,15 @@ class ApprovableFilter(BaseFilter):
 
 
 def pending_approvals_count() -> int:
+    """Shown twice on every page (the menu entry and the Cases menu): counted once."""
     if not has_request_context() or not current_user.is_authenticated:
         return 0
+    if "daiban_pending_approvals" not in g:
+        g.daiban_pending_approvals = _count_pending_approvals()
+    return g.daiban_pending_approvals
+
+
+def _count_pending_approvals() -> int:
     levels = approvable_levels(current_user)
     if not levels:
         return 0
