@@ -235,9 +235,6 @@ class Cockpit:
         return {level: {"count": levels[level], "share": rate(levels[level], resolved)}
                 for level in FUNNEL_LEVELS}
 
-    def _open_where(self):
-        return [Case.state.in_(OPEN_STATES), *self.case_where()]
-
     def overdue(self) -> int:
         return sum(db.session.scalar(select(func.count()).select_from(Case).where(
             *self.case_where(), part)) for part in Case.due_before_parts(self.today))

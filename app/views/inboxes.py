@@ -91,12 +91,28 @@ class CountedLabel:
         return str(escape(str(self)))
 
 
-class EscalationInboxView(ScopedModelView):
+class InboxView(ScopedModelView):
+    """A read-only list of what waits for the user; a row opens its case page."""
+
+    base_permissions = ["can_read"]
+    muldelete = None  # read-only: no bulk delete action inherited
+
+    def case_id_of(self, item):
+        return item.case_id
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return redirect(url_for(".list"))
+        return redirect(url_for("CaseView.show", pk=self.case_id_of(item)))
+
+
+class EscalationInboxView(InboxView):
     datamodel = interface(EscalationRequest)
     class_permission_name = "EscalationInbox"
     route_base = "/escalations"
-    base_permissions = ["can_read"]
-    muldelete = None  # read-only: no bulk delete action inherited
     list_title = _l("Escalations awaiting my approval")
     label_columns = {**LABELS, "case": _l("Case"), "from_level": _l("From level"),
                      "to_level": _l("To level"), "reason": _l("Reason"),
@@ -109,14 +125,6 @@ class EscalationInboxView(ScopedModelView):
     formatters_columns = {"case": case_link, "from_level": choice_formatter(CASE_LEVELS),
                           "to_level": choice_formatter(CASE_LEVELS)}
 
-    @expose("/show/<pk>")
-    @has_access
-    def show(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return redirect(url_for(".list"))
-        return redirect(url_for("CaseView.show", pk=item.case_id))
-
 
 def _my_person_id():
     return getattr(g.user, "person_id", None) or -1
@@ -126,14 +134,12 @@ def _my_department_id():
     return getattr(g.user, "department_id", None) or -1
 
 
-class MyCasesView(ScopedModelView):
+class MyCasesView(InboxView):
     """包案领导: the cases the joint meeting made mine."""
 
     datamodel = interface(Case)
     class_permission_name = "MyCases"
     route_base = "/mycases"
-    base_permissions = ["can_read"]
-    muldelete = None  # read-only: no bulk delete action inherited
     list_title = _l("My cases")
     label_columns = {**LABELS, "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
     list_columns = ["number", "title", "state", "level", "responsible_place",
@@ -144,20 +150,16 @@ class MyCasesView(ScopedModelView):
     formatters_columns = {"state": choice_formatter(CASE_STATES),
                           "level": choice_formatter(CASE_LEVELS)}
 
-    @expose("/show/<pk>")
-    @has_access
-    def show(self, pk):
-        return redirect(url_for("CaseView.show", pk=pk))
+    def case_id_of(self, item):
+        return item.id
 
 
-class TransferInboxView(ScopedModelView):
+class TransferInboxView(InboxView):
     """A stationed department's transfers, to be answered before their deadline."""
 
     datamodel = interface(Transfer)
     class_permission_name = "TransferInbox"
     route_base = "/transfers"
-    base_permissions = ["can_read"]
-    muldelete = None  # read-only: no bulk delete action inherited
     list_title = _l("Transfers to my department")
     label_columns = {**LABELS, "case": _l("Case"), "assigned_at": _l("Transferred at"),
                      "due_on": _l("Reply by"), "status": _l("Status")}
@@ -166,11 +168,3 @@ class TransferInboxView(ScopedModelView):
     base_filters = [*SCOPE_FILTER, ["department_id", FilterEqualFunction, _my_department_id]]
     base_order = ("due_on", "asc")
     formatters_columns = {"case": case_link, "status": choice_formatter(TRANSFER_STATUSES)}
-
-    @expose("/show/<pk>")
-    @has_access
-    def show(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return redirect(url_for(".list"))
-        return redirect(url_for("CaseView.show", pk=item.case_id))
