@@ -53,6 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         register_views(appbuilder)
 
+    from app.cockpit.rollup import register_listeners
+
+    register_listeners()  # case_stat follows every write to cases
+
     from app.cli import register_cli
     from app.formatting import register_filters
     from app.views.base import bound_list_arguments

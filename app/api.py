@@ -1,6 +1,6 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
-from flask import g
+from flask import g, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Case, Person, Place
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, current_scope
+from app.services import action_inputs
 from app.services import cases as case_service
 from app.views.base import interface
 
@@ -190,7 +191,8 @@ class CaseApi(CaseActionsMixin, ScopedApi):
                       "urgency", "state", "level", "received_on", "agent", "is_group"]
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
 
-    method_permission_name = {**METHOD_PERMISSIONS, "case_action": "read"}
+    method_permission_name = {**METHOD_PERMISSIONS, "case_action": "read",
+                              "case_actions": "read"}
 
     def __init__(self):
         super().__init__()
@@ -202,8 +204,25 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         super().pre_add(item)
         case_service.register(item, g.user)
 
-    def pre_update(self, item):
-        case_service.check_editable(item)
+    def put_headless(self, pk):
+        """The details change through ``case_service.edit_details`` (an event with
+        before and after; relations by id only), never by loading the payload into the
+        row: send the fields to change and, to be refused when someone acted since,
+        the case's ``version``."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=_("The body must be a JSON object."))
+        unknown = sorted(set(body) - {*case_service.DETAIL_FIELDS, "version", "comment"})
+        if unknown:
+            return self.response_422(message=_("These fields cannot be changed here: "
+                                               "%(fields)s.", fields=", ".join(unknown)))
+        try:
+            case = action_inputs.run("edit_details", pk, g.user, body,
+                                     version=body.get("version"))
+        except DomainError as err:
+            db.session.rollback()
+            return self.response(err.status, message=err.translate(_))
+        return self.response(200, id=case.id, result=self.show_model_schema.dump(case))
 
     def pre_delete(self, item):
         case_service.check_editable(item)

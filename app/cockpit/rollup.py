@@ -149,7 +149,6 @@ def _delta(old_rows, new_rows) -> Counter:
     return delta
 
 
-@event.listens_for(Session, "before_flush")
 def _remember_old_rows(session, flush_context, instances):
     ids = [o.id for o in chain(session.dirty, session.deleted)
            if isinstance(o, Case) and o.id is not None]
@@ -171,7 +170,6 @@ def _old_from_history(obj, new_row):
     return row if changed else None
 
 
-@event.listens_for(Session, "after_flush")
 def _count_changes(session, flush_context):
     old = session.info.pop(_OLD, {})
     cases = [o for o in chain(session.new, session.dirty)
@@ -190,7 +188,6 @@ def _count_changes(session, flush_context):
     apply_delta(connection, _delta(old_rows, new_rows))
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _count_bulk_changes(state):
     if not (state.is_update or state.is_delete):
         return None
@@ -206,3 +203,15 @@ def _count_bulk_changes(state):
     result = state.invoke_statement()
     apply_delta(connection, _delta(old_rows, _rows(connection, ids)))
     return result
+
+
+_LISTENERS = (("before_flush", _remember_old_rows), ("after_flush", _count_changes),
+              ("do_orm_execute", _count_bulk_changes))
+
+
+def register_listeners() -> None:
+    """Keep case_stat in step with cases from now on (create_app calls this once; a
+    second call changes nothing)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -1,15 +1,15 @@
-"""The life of a case: which action applies in which state, who may take it, and where
-it leads — in ONE table (``CHART``) — plus the guards the regulations add (no
-acceptance without an entrustment, nothing accepted from the non-acceptance list, one
-extension, one pending escalation at a time…).
+"""The life of a case: which action applies in which state and where it leads — in ONE
+table (``CHART``) — plus the guards the regulations add (no acceptance without an
+entrustment, nothing accepted from the non-acceptance list, one extension, one pending
+escalation at a time…). Who may take an action is app/domain/authority.py.
 
 Plain Python, no Flask or ORM: the services, the views and the API ask this module,
-and its unit tests run every state × action × role."""
+and its unit tests run every state × action."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
-from app.domain.errors import ActionNotAllowed, RoleNotAllowed, RuleBroken
+from app.domain.errors import RuleBroken
 
 
 def N_(message: str) -> str:
@@ -43,13 +43,6 @@ TOWNSHIP_STAFF, BANNER_LEADER, ADMIN = "TownshipStaff", "BannerLeader", "Admin"
 ROLES = (AGENT, GRID_WORKER, MEDIATOR, CASE_LEADER, DEPARTMENT_STAFF, TOWNSHIP_STAFF,
          BANNER_LEADER, ADMIN)
 
-# who approves an escalation, by the level the case would move to
-APPROVERS_BY_TARGET_LEVEL = {
-    "township": frozenset({TOWNSHIP_STAFF, ADMIN}),
-    "banner": frozenset({BANNER_LEADER, ADMIN}),
-    "joint_meeting": frozenset({BANNER_LEADER, ADMIN}),
-}
-
 SAME = "="  # target: the state does not change
 
 
@@ -57,77 +50,74 @@ SAME = "="  # target: the state does not change
 class Rule:
     sources: frozenset
     target: str
-    roles: frozenset
 
     def target_from(self, state):
         return state if self.target == SAME else self.target
 
 
-def _rule(sources, target, *roles) -> Rule:
-    return Rule(frozenset(sources), target, frozenset((*roles, ADMIN)))
+def _rule(sources, target) -> Rule:
+    return Rule(frozenset(sources), target)
 
 
 _HANDLING = (IN_PROGRESS, TRANSFERRED)
 
-# action → (states it applies in, the state it leads to, the roles that may take it)
+# action → (the states it applies in, the state it leads to). Who may take it is decided
+# in app/domain/authority.py.
 CHART: dict[str, Rule] = {
-    "register": _rule({NEW}, REGISTERED, AGENT, GRID_WORKER, TOWNSHIP_STAFF),
-    "accept": _rule({REGISTERED}, IN_PROGRESS, AGENT, TOWNSHIP_STAFF),
-    "decline": _rule({REGISTERED}, DECLINED, AGENT, TOWNSHIP_STAFF),
-    "assign_agent": _rule({REGISTERED, *_HANDLING}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
-    "record_progress": _rule(_HANDLING, SAME, AGENT, TOWNSHIP_STAFF, CASE_LEADER,
-                             BANNER_LEADER),
-    "record_mediation": _rule(_HANDLING, SAME, AGENT, MEDIATOR, TOWNSHIP_STAFF),
-    "request_escalation": _rule({IN_PROGRESS}, SAME, AGENT, TOWNSHIP_STAFF, BANNER_LEADER),
-    "approve_escalation": _rule({IN_PROGRESS}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
-    "send_back_escalation": _rule({IN_PROGRESS}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
-    "decide_joint_meeting": _rule({IN_PROGRESS}, TRANSFERRED, BANNER_LEADER),
-    "transfer": _rule(_HANDLING, TRANSFERRED, TOWNSHIP_STAFF, BANNER_LEADER),
-    "reply_transfer": _rule({TRANSFERRED}, SAME, DEPARTMENT_STAFF),
-    "extend_deadline": _rule(_HANDLING, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
-    "supervise": _rule(OPEN_STATES, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
-    "conclude": _rule(_HANDLING, CONCLUDED, AGENT, TOWNSHIP_STAFF, CASE_LEADER,
-                      BANNER_LEADER),
-    "evaluate": _rule({CONCLUDED, FOLLOWED_UP}, SAME, AGENT, TOWNSHIP_STAFF),
-    "follow_up": _rule({CONCLUDED}, FOLLOWED_UP, AGENT, TOWNSHIP_STAFF, CASE_LEADER),
-    "request_review": _rule({CONCLUDED, FOLLOWED_UP}, SAME, AGENT, TOWNSHIP_STAFF),
-    "answer_review": _rule({CONCLUDED, FOLLOWED_UP}, SAME, TOWNSHIP_STAFF, BANNER_LEADER),
-    "archive": _rule({FOLLOWED_UP, DECLINED, TERMINATED}, ARCHIVED, TOWNSHIP_STAFF,
-                     BANNER_LEADER),
-    "terminate": _rule(OPEN_STATES, TERMINATED, TOWNSHIP_STAFF, BANNER_LEADER),
+    "register": _rule({NEW}, REGISTERED),
+    "accept": _rule({REGISTERED}, IN_PROGRESS),
+    "decline": _rule({REGISTERED}, DECLINED),
+    "assign_agent": _rule({REGISTERED, *_HANDLING}, SAME),
+    "record_progress": _rule(_HANDLING, SAME),
+    "record_mediation": _rule(_HANDLING, SAME),
+    "request_escalation": _rule({IN_PROGRESS}, SAME),
+    "approve_escalation": _rule({IN_PROGRESS}, SAME),
+    "send_back_escalation": _rule({IN_PROGRESS}, SAME),
+    "decide_joint_meeting": _rule({IN_PROGRESS}, TRANSFERRED),
+    "transfer": _rule(_HANDLING, TRANSFERRED),
+    "reply_transfer": _rule({TRANSFERRED}, SAME),
+    "extend_deadline": _rule(_HANDLING, SAME),
+    "supervise": _rule(OPEN_STATES, SAME),
+    "conclude": _rule(_HANDLING, CONCLUDED),
+    "evaluate": _rule({CONCLUDED, FOLLOWED_UP}, SAME),
+    "follow_up": _rule({CONCLUDED}, FOLLOWED_UP),
+    "request_review": _rule({CONCLUDED, FOLLOWED_UP}, SAME),
+    "answer_review": _rule({CONCLUDED, FOLLOWED_UP}, SAME),
+    "archive": _rule({FOLLOWED_UP, DECLINED, TERMINATED}, ARCHIVED),
+    "terminate": _rule(OPEN_STATES, TERMINATED),
+    # the details of the matter (category, urgency, title…): in every state but archived
+    "edit_details": _rule(set(STATES) - {ARCHIVED}, SAME),
 }
 ACTIONS = tuple(CHART)
-# the actions a case's page and the API offer (registration has its own form)
-CASE_ACTIONS = tuple(a for a in ACTIONS if a != "register")
+# the actions a case's page offers as forms and the API as POST /cases/<pk>/<action>
+# (registration and the details have forms of their own: add and edit)
+CASE_ACTIONS = tuple(a for a in ACTIONS if a not in ("register", "edit_details"))
 
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the guards need to know about a case, read from wherever it is stored."""
+    """What the rules need to know about a case, read from wherever it is stored."""
 
     state: str | None
     level: str = "village"
+    place_path: str | None = None  # where the matter arose (village or grid)
+    responsible_place_path: str | None = None  # the place that holds the case now
+    agent_id: int | None = None  # roster person
+    case_leader_id: int | None = None  # roster person
+    registered_by_id: int | None = None  # account
     category_excluded: bool = False
     has_entrustment: bool = False
     pending_escalation_to: str | None = None
+    pending_requested_by_id: int | None = None  # account that asked
     extended: bool = False
-    open_transfers: int = 0
+    open_transfer_departments: frozenset = field(default_factory=frozenset)
     evaluated: bool = False
     review_pending: bool = False
     reviews_answered: int = 0  # 1 after the review (复查), 2 after the re-review (复核)
 
-
-def transition(action: str, state: str | None, roles: Iterable[str]) -> str:
-    """The state ``action`` leads to from ``state`` for a user with ``roles``; refuses a
-    wrong state before a wrong role (the page then says what is wrong with the case)."""
-    rule = CHART.get(action)
-    if rule is None:
-        raise ActionNotAllowed(N_("Unknown action."))
-    if state not in rule.sources:
-        raise ActionNotAllowed(N_("This action is not possible in the case's present state."))
-    if not rule.roles & set(roles):
-        raise RoleNotAllowed(N_("Your role may not take this action."))
-    return rule.target_from(state)
+    @property
+    def open_transfers(self) -> int:
+        return len(self.open_transfer_departments)
 
 
 def next_level(level: str) -> str | None:
@@ -135,44 +125,12 @@ def next_level(level: str) -> str | None:
     return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
 
 
-def check(action: str, facts: CaseFacts, roles: Iterable[str]) -> str:
-    """``transition`` plus the guards; returns the target state or raises."""
-    roles = set(roles)
-    target = transition(action, facts.state, roles)
-    guard = _GUARDS.get(action)
-    if guard is not None:
-        guard(facts, roles)
-    return target
-
-
-def allowed(action: str, facts: CaseFacts, roles: Iterable[str]) -> bool:
-    try:
-        check(action, facts, roles)
-    except (ActionNotAllowed, RoleNotAllowed, RuleBroken):
-        return False
-    return True
-
-
-def available_actions(facts: CaseFacts, roles: Iterable[str]) -> list[str]:
-    """The actions to offer now. Acceptance is offered while the entrustment is still
-    missing, because accepting is where the signed entrustment is recorded."""
-    roles = set(roles)
-    offered = []
-    for action in CASE_ACTIONS:
-        as_offered = replace(facts, has_entrustment=True) if action == "accept" else facts
-        if allowed(action, as_offered, roles):
-            offered.append(action)
-    return offered
-
-
-def permissions_by_role() -> dict[str, tuple[str, ...]]:
-    """role → the case actions the chart lets it take (the role matrix's lifecycle
-    block; registering is the ordinary write permission)."""
-    return {
-        role: tuple(a for a in CASE_ACTIONS if role in CHART[a].roles)
-        for role in ROLES
-        if role != ADMIN
-    }
+def guard(action: str, facts: CaseFacts) -> None:
+    """The regulations' guards of ``action`` (raise RuleBroken), asked after the state
+    chart and the authority (app/domain/authority.py) have said yes."""
+    check_guard = _GUARDS.get(action)
+    if check_guard is not None:
+        check_guard(facts)
 
 
 def resolution_level(levels_reached: Iterable[str], current_level: str) -> str:
@@ -183,7 +141,7 @@ def resolution_level(levels_reached: Iterable[str], current_level: str) -> str:
 
 
 # --- guards ----------------------------------------------------------------------------
-def _accept(facts: CaseFacts, roles) -> None:
+def _accept(facts: CaseFacts) -> None:
     if facts.category_excluded:
         raise RuleBroken(N_("A matter on the non-acceptance list cannot be accepted; "
                             "decline it with a reason and guidance."))
@@ -192,7 +150,7 @@ def _accept(facts: CaseFacts, roles) -> None:
                             "the case for agency."))
 
 
-def _request_escalation(facts: CaseFacts, roles) -> None:
+def _request_escalation(facts: CaseFacts) -> None:
     if facts.pending_escalation_to is not None:
         raise RuleBroken(N_("An escalation request is already waiting for approval."))
     if next_level(facts.level) is None:
@@ -200,16 +158,7 @@ def _request_escalation(facts: CaseFacts, roles) -> None:
                             "level."))
 
 
-def _decide_escalation(facts: CaseFacts, roles) -> None:
-    if facts.pending_escalation_to is None:
-        raise RuleBroken(N_("No escalation request is waiting for approval: it has already "
-                            "been decided, or none was made."))
-    if not APPROVERS_BY_TARGET_LEVEL[facts.pending_escalation_to] & roles:
-        raise RoleNotAllowed(N_("Only an approver at the next level may decide this "
-                                "escalation."))
-
-
-def _decide_joint_meeting(facts: CaseFacts, roles) -> None:
+def _decide_joint_meeting(facts: CaseFacts) -> None:
     if facts.level != "joint_meeting":
         raise RuleBroken(N_("Only a case escalated to the joint meeting can be decided by "
                             "it."))
@@ -217,17 +166,17 @@ def _decide_joint_meeting(facts: CaseFacts, roles) -> None:
         raise RuleBroken(N_("An escalation request is still waiting for approval."))
 
 
-def _reply_transfer(facts: CaseFacts, roles) -> None:
+def _reply_transfer(facts: CaseFacts) -> None:
     if facts.open_transfers <= 0:
         raise RuleBroken(N_("No transfer is waiting for a reply."))
 
 
-def _extend(facts: CaseFacts, roles) -> None:
+def _extend(facts: CaseFacts) -> None:
     if facts.extended:
         raise RuleBroken(N_("The deadline has already been extended once."))
 
 
-def _conclude(facts: CaseFacts, roles) -> None:
+def _conclude(facts: CaseFacts) -> None:
     if facts.pending_escalation_to is not None:
         raise RuleBroken(N_("An escalation request is still waiting for approval."))
     if facts.open_transfers > 0:
@@ -242,7 +191,7 @@ def next_review_stage(reviews_answered: int) -> str | None:
     return REVIEW_STAGES[reviews_answered] if reviews_answered < len(REVIEW_STAGES) else None
 
 
-def _request_review(facts: CaseFacts, roles) -> None:
+def _request_review(facts: CaseFacts) -> None:
     if facts.review_pending:
         raise RuleBroken(N_("A review request is already waiting for an answer."))
     if next_review_stage(facts.reviews_answered) is None:
@@ -250,17 +199,17 @@ def _request_review(facts: CaseFacts, roles) -> None:
                             "concluded (三级终结); it is not accepted again."))
 
 
-def _answer_review(facts: CaseFacts, roles) -> None:
+def _answer_review(facts: CaseFacts) -> None:
     if not facts.review_pending:
         raise RuleBroken(N_("No review request is waiting for an answer."))
 
 
-def _archive(facts: CaseFacts, roles) -> None:
+def _archive(facts: CaseFacts) -> None:
     if facts.review_pending:
         raise RuleBroken(N_("A review request is still waiting for an answer."))
 
 
-def _no_pending_escalation(facts: CaseFacts, roles) -> None:
+def _no_pending_escalation(facts: CaseFacts) -> None:
     if facts.pending_escalation_to is not None:
         raise RuleBroken(N_("An escalation request is still waiting for approval."))
 
@@ -268,8 +217,6 @@ def _no_pending_escalation(facts: CaseFacts, roles) -> None:
 _GUARDS = {
     "accept": _accept,
     "request_escalation": _request_escalation,
-    "approve_escalation": _decide_escalation,
-    "send_back_escalation": _decide_escalation,
     "decide_joint_meeting": _decide_joint_meeting,
     "transfer": _no_pending_escalation,
     "reply_transfer": _reply_transfer,

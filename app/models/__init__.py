@@ -17,10 +17,6 @@ from app.models.reviews import CaseReview
 from app.models.stats import CaseStat
 from app.models.user import StaffUser
 
-# isort: split
-# keeps case_stat in step with cases (SQLAlchemy session events)
-import app.cockpit.rollup  # noqa: E402,F401
-
 __all__ = [
     "Case",
     "CaseEvent",

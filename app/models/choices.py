@@ -168,6 +168,7 @@ CASE_ACTIONS = {
     "answer_review": _l("Answer review"),
     "archive": _l("Archive"),
     "terminate": _l("Terminate"),
+    "edit_details": _l("Edit case details"),
 }
 
 DEADLINE_STATUSES = {

@@ -7,7 +7,7 @@ three verbs (read, write, delete) plus named lifecycle permissions."""
 
 from flask_babel import lazy_gettext as _l
 
-from app.domain.lifecycle import permissions_by_role
+from app.domain.authority import permissions_by_role
 
 READ, WRITE, DELETE = "read", "write", "delete"
 RW = (READ, WRITE)
@@ -55,7 +55,7 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "Petitioner": RW,
         "Case": RW,
         "CaseEvent": (READ,),
-        "MediationSession": RW,
+        "MediationSession": (READ,),
         "LeaderReception": (READ,),
         "DutyRota": (READ,),
         **_DICTIONARIES_READ,
@@ -76,7 +76,7 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "Petitioner": (READ,),
         "Case": (READ,),
         "CaseEvent": (READ,),
-        "MediationSession": RW,
+        "MediationSession": (READ,),
         **_DICTIONARIES_READ,
     },
     "CaseLeader": {
@@ -103,7 +103,7 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "Petitioner": RWD,
         "Case": RW,
         "CaseEvent": (READ,),
-        "MediationSession": RWD,
+        "MediationSession": (READ,),
         "LeaderReception": RWD,
         "DutyRota": RWD,
         "JointMeeting": (READ,),
@@ -128,8 +128,10 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
 
 # --- the life of a case (issue 3) ------------------------------------------------------
 # Per-action permissions on "Case" (can_accept, can_approve_escalation, …) follow the
-# state chart's role column (app/domain/lifecycle.py), so the two cannot disagree; the
-# inboxes are views of their own. Kept apart from MATRIX so edits merge easily.
+# roles the authority names (app/domain/authority.py), so the two cannot disagree; the
+# inboxes are views of their own. Mediation sessions are recorded on the case
+# (record_mediation), so their own view is read-only for everyone. Kept apart from
+# MATRIX so edits merge easily.
 LIFECYCLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     role: {"Case": actions} for role, actions in permissions_by_role().items() if actions
 }

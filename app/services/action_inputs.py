@@ -9,7 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.errors import RuleBroken
 from app.domain.lifecycle import N_
-from app.models.choices import EVALUATIONS, MEDIATION_OUTCOMES, TERMINATION_REASONS
+from app.models.choices import (
+    EVALUATIONS,
+    MEDIATION_OUTCOMES,
+    PURPOSES,
+    TERMINATION_REASONS,
+    URGENCY,
+)
 from app.services import cases as case_service
 
 TEXT, TEXTAREA, DATE, INT, BOOL, PERSON, DEPARTMENTS, CHOICE, JOINT_MEETING, FILE = (
@@ -62,7 +68,7 @@ INPUTS: dict[str, list[Field]] = {
     "request_escalation": [
         Field("reason", TEXTAREA, _l("Why this is beyond this level's powers"), True),
     ],
-    "approve_escalation": [Field("agent_id", PERSON, _l("New agent")), _comment()],
+    "approve_escalation": [_comment()],
     "send_back_escalation": [_comment(required=True)],
     "decide_joint_meeting": [
         Field("meeting_id", JOINT_MEETING, _l("Joint meeting")),
@@ -107,6 +113,21 @@ INPUTS: dict[str, list[Field]] = {
         Field("upheld", BOOL, _l("The original handling is upheld")),
     ],
     "archive": [_comment()],
+    # the edit page and PUT /api/v1/cases/<pk>: only the fields given change
+    "edit_details": [
+        Field("channel", INT, _l("Channel")),
+        Field("category", INT, _l("Category")),
+        Field("purpose", CHOICE, _l("Purpose"), choices=PURPOSES),
+        Field("urgency", CHOICE, _l("Urgency"), choices=URGENCY),
+        Field("title", TEXT, _l("Title")),
+        Field("description", TEXTAREA, _l("Description")),
+        Field("demand", TEXTAREA, _l("Demand")),
+        Field("is_group", BOOL, _l("Group case")),
+        Field("head_count", INT, _l("Head count")),
+        Field("is_repeat", BOOL, _l("Repeat petition")),
+        Field("skipped_level", BOOL, _l("Skipped a level")),
+        _comment(),
+    ],
     "terminate": [
         Field("reason", CHOICE, _l("Reason for termination"), True, TERMINATION_REASONS),
         _comment(),
@@ -135,6 +156,10 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+# actions whose fields change only when given (the others: a missing box is "no")
+PARTIAL = frozenset({"edit_details"})
+
+
 def parse(action: str, data, get_list=None) -> dict:
     """Arguments for the service function from a form (``get_list`` = form.getlist) or
     a JSON object. Unknown fields are ignored; missing required ones are refused."""
@@ -143,6 +168,8 @@ def parse(action: str, data, get_list=None) -> dict:
     kwargs = {}
     for field in INPUTS[action]:
         if field.kind == FILE:  # stored by the caller, passed on as a reference
+            continue
+        if action in PARTIAL and field.name not in data:
             continue
         if field.kind == DEPARTMENTS:
             value = get_list(field.name) if get_list else data.get(field.name)

@@ -1,7 +1,9 @@
 """The only code that creates or changes a case. Views, the REST API and the CLI call
-these functions; each checks the state chart (app/domain/lifecycle.py), the user's role
-and scope, locks the case row, and writes the change and its immutable event in one
-transaction — or raises a DomainError and changes nothing."""
+these functions; each locks the case row (found within the user's scope), asks the one
+authority (app/domain/authority.py: state chart, who holds the case, the regulations'
+guards) and the role's permission, and writes the change and its immutable event in
+one transaction — or raises a DomainError and changes nothing. ``available_actions``
+asks the same question for the case page, the API and the CLI."""
 
 import dataclasses
 import datetime
@@ -9,14 +11,14 @@ import uuid
 from contextlib import contextmanager
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.domain import deadlines, lifecycle
+from app.domain import authority, deadlines, lifecycle
 from app.domain.errors import CaseNotFound, RoleNotAllowed, RuleBroken, StaleCase
 from app.domain.lifecycle import N_
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.models import (
     Case,
     CaseEvent,
@@ -30,7 +32,7 @@ from app.models import (
     Transfer,
 )
 from app.models.choices import EVALUATIONS, MEDIATION_OUTCOMES, TERMINATION_REASONS
-from app.security.scope import EVERYTHING, scope_for_user
+from app.security.scope import EVERYTHING, load_in_scope, scope_for_user
 
 LEVEL_OF_PLACE = {"grid": "village", "village": "village", "township": "township",
                   "banner": "banner"}
@@ -52,11 +54,15 @@ def deadline_rules() -> deadlines.DeadlineRules:
 
 # --- registration ------------------------------------------------------------------------
 def prepare_registration(case: Case, user=None) -> None:
-    """Fill what registration decides, before the case is first saved."""
-    if case.place is not None and case.place.level == "grid":
-        case.place = case.place.parent
+    """Fill what registration decides, before the case is first saved. A case arises in
+    a village or in one of its grids (a grid worker registers from their grid): the
+    village holds it."""
+    place = case.place
+    if place is None or not authority.may_register_at(
+            actor_of(user), place.path, place.level):
+        raise RuleBroken(N_("A case is registered in a village or a grid of your area."))
     if case.responsible_place is None and case.responsible_place_id is None:
-        case.responsible_place = case.place
+        case.responsible_place = place.parent if place.level == "grid" else place
     responsible = case.responsible_place
     case.level = LEVEL_OF_PLACE[responsible.level] if responsible is not None else "village"
     case.state = "registered"
@@ -102,6 +108,21 @@ def roles_of(user) -> set[str]:
     return {role.name for role in user.roles}
 
 
+def actor_of(user) -> authority.Actor:
+    """The plain values the authority decides from."""
+    if user is None:
+        return authority.SYSTEM
+    place = getattr(user, "place", None)
+    return authority.Actor(
+        roles=frozenset(roles_of(user)),
+        user_id=user.id,
+        place_path=place.path if place is not None else None,
+        place_level=place.level if place is not None else None,
+        department_id=getattr(user, "department_id", None),
+        person_id=getattr(user, "person_id", None),
+    )
+
+
 def _scope(user):
     return EVERYTHING if user is None else scope_for_user(user)
 
@@ -115,11 +136,11 @@ def _pending_escalation(case_id: int, lock: bool = False) -> EscalationRequest |
     return db.session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
-def _open_transfers(case_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Transfer.id)).where(Transfer.case_id == case_id,
-                                              Transfer.status == "open")
-    )
+def _open_transfer_departments(case_id: int) -> frozenset:
+    return frozenset(db.session.scalars(
+        select(Transfer.department_id).where(Transfer.case_id == case_id,
+                                             Transfer.status == "open")
+    ))
 
 
 def _reviews(case_id: int) -> list[CaseReview]:
@@ -135,44 +156,94 @@ def facts_of(case: Case) -> lifecycle.CaseFacts:
     return lifecycle.CaseFacts(
         state=case.state,
         level=case.level,
+        place_path=case.place.path if case.place is not None else None,
+        responsible_place_path=(case.responsible_place.path
+                                if case.responsible_place is not None else None),
+        agent_id=case.agent_id,
+        case_leader_id=case.case_leader_id,
+        registered_by_id=case.registered_by_id,
         category_excluded=case.category is not None and case.category.list == "excluded",
         has_entrustment=bool(case.entrustment_signer and case.entrustment_signed_on),
         pending_escalation_to=pending.to_level if pending else None,
+        pending_requested_by_id=pending.requested_by_id if pending else None,
         extended=case.extension_days is not None,
-        open_transfers=_open_transfers(case.id),
+        open_transfer_departments=_open_transfer_departments(case.id),
         evaluated=case.evaluation is not None,
         review_pending=any(r.status == "pending" for r in reviews),
         reviews_answered=sum(r.status == "answered" for r in reviews),
     )
 
 
+def _permission(action: str) -> str:
+    return "can_write" if action == "edit_details" else f"can_{action}"
+
+
+def permitted(user, action: str) -> bool:
+    """The role's permission for ``action`` on Case (an administrator may revoke one
+    from a role in the UI); the system has every one."""
+    if user is None:
+        return True
+    role_ids = [role.id for role in user.roles]
+    return bool(role_ids) and appbuilder.sm.exist_permission_on_roles(
+        "Case", _permission(action), role_ids)
+
+
+def refusal(action: str, case: Case, user, facts=None):
+    """Why ``user`` may not take ``action`` on ``case`` now, or None if they may: the
+    one authority, then the role's permission."""
+    facts = facts or facts_of(case)
+    refused = authority.decide(action, actor_of(user), facts)
+    if refused is None and not permitted(user, action):
+        refused = RoleNotAllowed(N_("Your role may not take this action."))
+    return refused
+
+
 def available_actions(case: Case, user) -> list[str]:
-    """The actions ``user`` may take on ``case`` right now (the case page's buttons)."""
-    roles = roles_of(user)
-    facts = facts_of(case)
-    actions = lifecycle.available_actions(facts, roles)
-    return [a for a in actions if _personal_refusal(a, case, user, roles) is None]
+    """The actions ``user`` may take on ``case`` right now (the case page's buttons, the
+    API's and the CLI's list of actions)."""
+    offered = authority.available(actor_of(user), facts_of(case))
+    return [action for action in offered if permitted(user, action)]
 
 
-def _personal_refusal(action: str, case: Case, user, roles: set[str]):
-    """A case-responsible leader acts only on the cases they lead; department staff
-    reply only when a transfer to their own department is open. Returns the refusal."""
-    if action == "reply_transfer" and lifecycle.ADMIN not in roles:
-        department_id = getattr(user, "department_id", None)
-        open_for_me = department_id is not None and db.session.scalar(
-            select(func.count(Transfer.id)).where(
-                Transfer.case_id == case.id, Transfer.status == "open",
-                Transfer.department_id == department_id)
-        ) > 0
-        if not open_for_me:
-            return RuleBroken(N_("No transfer to your department is waiting for a reply."))
-    others = lifecycle.CHART[action].roles - {lifecycle.CASE_LEADER}
-    if lifecycle.CASE_LEADER in roles and not roles & others and (
-        case.case_leader_id is None
-        or case.case_leader_id != getattr(user, "person_id", None)
-    ):
-        return RoleNotAllowed(N_("Only the case's responsible leader may do this."))
-    return None
+def awaiting_approval_clause(user):
+    """SQL over EscalationRequest (joined to its Case and the case's Place) for the
+    pending escalations ``user`` may decide: the levels the authority says they approve
+    (``authority.approvable_levels``), cases in their area, not their own requests —
+    the approvals inbox and its counts use it; a test proves it lists exactly the cases
+    whose page offers approve_escalation."""
+    from sqlalchemy import and_, false, or_, true
+
+    from app.models import Place
+
+    actor = actor_of(user)
+    levels = authority.approvable_levels(actor)
+    if not levels or not permitted(user, "approve_escalation"):
+        return false()
+    clauses = [EscalationRequest.status == "pending", EscalationRequest.to_level.in_(levels)]
+    if not actor.is_admin:
+        clauses.append(EscalationRequest.case_id.in_(
+            select(Case.id).join(Place, Case.place_id == Place.id)
+            .where(Place.path.like(actor.place_path + "%"))))
+    if actor.user_id is not None:
+        clauses.append(or_(EscalationRequest.requested_by_id.is_(None),
+                           EscalationRequest.requested_by_id != actor.user_id))
+    return and_(true(), *clauses)
+
+
+def answerable_transfers_clause(user):
+    """SQL over Transfer for the transfers ``user`` answers (their department's)."""
+    from sqlalchemy import false, true
+
+    actor = actor_of(user)
+    if actor.is_admin:
+        return true()
+    if actor.department_id is None or lifecycle.DEPARTMENT_STAFF not in actor.roles:
+        return false()
+    return Transfer.department_id == actor.department_id
+
+
+def may_edit_details(case: Case, user) -> bool:
+    return refusal("edit_details", case, user) is None
 
 
 # --- the transaction every action runs in --------------------------------------------------
@@ -185,16 +256,11 @@ class Acting:
     comment: str | None = None
     attachment: str | None = None
     data: dict = dataclasses.field(default_factory=dict)
+    unchanged: bool = False  # set by an action that found nothing to change
 
 
 def _load_for_update(case_id, user, expected_version) -> Case:
-    stmt = (
-        select(Case)
-        .where(Case.id == case_id, Case.scope_clause(_scope(user)))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    case = db.session.scalars(stmt).first()
+    case = load_in_scope(Case, case_id, _scope(user), lock=True)
     if case is None:
         raise CaseNotFound(N_("There is no such case in your area."))
     if expected_version not in (None, "") and str(expected_version) != str(case.version):
@@ -210,13 +276,15 @@ def _acting(action, case_id, user, version=None, **fact_overrides):
     try:
         case = _load_for_update(case_id, user, version)
         facts = dataclasses.replace(facts_of(case), **fact_overrides)
-        roles = roles_of(user)
-        target = lifecycle.check(action, facts, roles)
-        refusal = _personal_refusal(action, case, user, roles)
-        if refusal is not None:
-            raise refusal
+        refused = refusal(action, case, user, facts)
+        if refused is not None:
+            raise refused
+        target = lifecycle.CHART[action].target_from(facts.state)
         acting = Acting(case=case, facts=facts, target=target, from_state=case.state)
         yield acting
+        if acting.unchanged:
+            db.session.rollback()
+            return
         case.state = acting.target
         flag_modified(case, "state")  # every action makes older pages stale
         db.session.add(
@@ -249,9 +317,7 @@ def _required(value, field: str):
 
 def _person_in_scope(person_id, user, field: str) -> Person:
     _required(person_id, field)
-    person = db.session.scalars(
-        select(Person).where(Person.id == int(person_id), Person.scope_clause(_scope(user)))
-    ).first()
+    person = load_in_scope(Person, int(person_id), _scope(user))
     if person is None:
         raise RuleBroken(N_("The person chosen for %(field)s is not in your area."),
                          field=field)
@@ -377,23 +443,9 @@ def escalation_target_place(case: Case, to_level: str):
     return place
 
 
-def _check_approver_place(user, target_place) -> None:
-    """The approver works at the level the case moves to, over the place it moves to."""
-    if user is None or lifecycle.ADMIN in roles_of(user):
-        return
-    user_place = getattr(user, "place", None)
-    if (
-        user_place is None
-        or target_place is None
-        or not _scope(user).contains_place(target_place)
-        or user_place.level != target_place.level
-    ):
-        raise RoleNotAllowed(N_("Only an approver at the next level may decide this "
-                                "escalation."))
-
-
-def approve_escalation(case_id, user, *, agent_id=None, comment=None, version=None):
-    """The case moves up one level, to a new responsible place (and agent)."""
+def approve_escalation(case_id, user, *, comment=None, version=None):
+    """The case moves up one level, to a new responsible place; its agent stays with
+    it (一人受理、全程代办) — the new level may assign another with assign_agent."""
     with _acting("approve_escalation", case_id, user, version) as a:
         request = _pending_escalation(a.case.id, lock=True)
         if request is None:  # decided by someone else a moment ago
@@ -402,15 +454,12 @@ def approve_escalation(case_id, user, *, agent_id=None, comment=None, version=No
         if target_place is None:
             raise RuleBroken(N_("There is no place at the next level above this case's "
                                 "responsible place."))
-        _check_approver_place(user, target_place)
         request.status = "approved"
         request.decided_by_id = _actor_id(user)
         request.decided_at = datetime.datetime.now().replace(microsecond=0)
         request.comment = comment or None
         a.case.level = request.to_level
         a.case.responsible_place = target_place
-        a.case.agent = (_person_in_scope(agent_id, user, N_("Agent"))
-                        if agent_id not in (None, "") else None)
         a.comment = comment
         a.data = {"escalation_id": request.id, "from_level": request.from_level,
                   "to_level": request.to_level, "responsible_place_id": target_place.id}
@@ -422,7 +471,6 @@ def send_back_escalation(case_id, user, *, comment, version=None):
         request = _pending_escalation(a.case.id, lock=True)
         if request is None:
             raise StaleCase(N_("This escalation has already been decided."))
-        _check_approver_place(user, escalation_target_place(a.case, request.to_level))
         request.status = "sent_back"
         request.decided_by_id = _actor_id(user)
         request.decided_at = datetime.datetime.now().replace(microsecond=0)
@@ -463,10 +511,7 @@ def decide_joint_meeting(case_id, user, *, case_leader_id, person_in_charge_id,
         if due_on <= today():
             raise RuleBroken(N_("The deadline must be after today."))
         if meeting_id not in (None, ""):
-            meeting = db.session.scalars(
-                select(JointMeeting).where(JointMeeting.id == int(meeting_id),
-                                           JointMeeting.scope_clause(_scope(user)))
-            ).first()
+            meeting = load_in_scope(JointMeeting, int(meeting_id), _scope(user))
             if meeting is None:
                 raise RuleBroken(N_("There is no such joint meeting in your area."))
         else:
@@ -656,6 +701,109 @@ def terminate(case_id, user, *, reason, comment=None, version=None):
     return a.case
 
 
+
+
+# --- the details of the matter ------------------------------------------------------------
+# input name → column (relations are given by id, as in the REST API's payloads)
+DETAIL_FIELDS = {"channel": "channel_id", "category": "category_id", "purpose": "purpose",
+                 "urgency": "urgency", "title": "title", "description": "description",
+                 "demand": "demand", "is_group": "is_group", "head_count": "head_count",
+                 "is_repeat": "is_repeat", "skipped_level": "skipped_level"}
+_DETAIL_LABELS = {"channel": N_("Channel"), "category": N_("Category"),
+                  "purpose": N_("Purpose"), "urgency": N_("Urgency"), "title": N_("Title"),
+                  "description": N_("Description"), "demand": N_("Demand"),
+                  "head_count": N_("Head count")}
+
+
+def _detail_value(name: str, value):
+    """A detail as the case stores it, or RuleBroken with the field's name."""
+    from app.models import Category, Channel
+    from app.models.choices import PURPOSES, URGENCY
+
+    label = _DETAIL_LABELS.get(name, name)
+    if name in ("channel", "category"):
+        model = Channel if name == "channel" else Category
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RuleBroken(N_("%(field)s: choose one of the options."), field=label)
+        row = db.session.get(model, value)
+        if row is None or not getattr(row, "active", True):
+            raise RuleBroken(N_("%(field)s: choose one of the options."), field=label)
+        return row.id
+    if name in ("purpose", "urgency"):
+        if value not in (PURPOSES if name == "purpose" else URGENCY):
+            raise RuleBroken(N_("%(field)s: choose one of the options."), field=label)
+        return value
+    if name in ("title", "description", "demand"):
+        return _required(value, label)
+    if name == "head_count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise RuleBroken(N_("%(field)s: enter a whole number."), field=label)
+        return value
+    return bool(value)
+
+
+def _urgency_due(case: Case, urgency: str):
+    """The deadline an urgency sets for an accepted case (with its extension)."""
+    rules = deadline_rules()
+    due = deadlines.conclusion_due(case.accepted_on, urgency, rules)
+    if case.extension_days:
+        due = deadlines.add_days(due, case.extension_days, rules)
+    return due
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def edit_details(case_id, user, *, version=None, comment=None, **changes):
+    """Change the details of the matter (channel, category, purpose, urgency, title,
+    description, demand, head count, flags) — the edit page and PUT /api/v1/cases/<pk>.
+    The event records each field before and after; a new urgency moves the deadline it
+    had set (not one a joint meeting or an extension decided otherwise), and the
+    history says so. Nothing changed → no event."""
+    unknown = sorted(set(changes) - set(DETAIL_FIELDS))
+    if unknown:
+        raise RuleBroken(N_("These fields cannot be changed here: %(fields)s."),
+                         fields=", ".join(unknown))
+    with _acting("edit_details", case_id, user, version) as a:
+        case = a.case
+        values = {DETAIL_FIELDS[name]: _detail_value(name, value)
+                  for name, value in changes.items()}
+        is_group = values.get("is_group", case.is_group)
+        head_count = values.get("head_count", case.head_count)
+        if not is_group and head_count != 1:
+            raise RuleBroken(N_("A petition by more than one person is a group petition: "
+                                "tick it, or give a head count of 1."))
+        before, after = {}, {}
+        for name, value in values.items():
+            old = getattr(case, name)
+            if old != value:
+                before[name], after[name] = old, value
+        if not after:
+            a.unchanged = True
+            return case
+        old_urgency = case.urgency
+        for name, value in after.items():
+            setattr(case, name, value)
+        if ("urgency" in after and case.accepted_on is not None and case.due_on is not None
+                and case.state in lifecycle.OPEN_STATES
+                and case.due_on == _urgency_due(case, old_urgency)):
+            new_due = _urgency_due(case, case.urgency)
+            if new_due != case.due_on:
+                before["due_on"], after["due_on"] = case.due_on, new_due
+                case.due_on = new_due
+        a.comment = comment or None
+        a.data = {"before": {k: _jsonable(v) for k, v in before.items()},
+                  "after": {k: _jsonable(v) for k, v in after.items()}}
+    return a.case
+
+
+def check_editable(case: Case) -> None:
+    """Details of an archived case never change (the edit form and the API's PUT)."""
+    if case.state == lifecycle.ARCHIVED:
+        raise RuleBroken(N_("This case is archived and can no longer be changed."))
+
+
 ACTION_FUNCTIONS = {
     "accept": accept,
     "decline": decline,
@@ -677,10 +825,5 @@ ACTION_FUNCTIONS = {
     "answer_review": answer_review,
     "archive": archive,
     "terminate": terminate,
+    "edit_details": edit_details,
 }
-
-
-def check_editable(case: Case) -> None:
-    """Details of an archived case never change (the edit form and the API's PUT)."""
-    if case.state == lifecycle.ARCHIVED:
-        raise RuleBroken(N_("This case is archived and can no longer be changed."))

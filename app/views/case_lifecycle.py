@@ -29,7 +29,7 @@ from app.models import (
 from app.models.choices import CASE_ACTIONS as ACTION_LABELS
 from app.models.choices import CASE_LEVELS, DEADLINE_STATUSES, REVIEW_STAGES
 from app.security.roles import METHOD_PERMISSIONS, READ
-from app.security.scope import scoped
+from app.security.scope import load_in_scope, scoped
 from app.services import action_inputs, uploads
 from app.services import cases as case_service
 
@@ -87,18 +87,16 @@ class CaseLifecycleMixin:
                                         *(f"can_{a}" for a in CASE_ACTIONS)})
 
     def _case_or_404(self, pk):
-        case = self.datamodel.get(pk, self._base_filters)
+        case = load_in_scope(self.datamodel.obj, pk)
         if case is None:
             abort(404)
         return case
 
-    def may(self, action: str) -> bool:
-        return self.appbuilder.sm.has_access(f"can_{action}", CASE_RESOURCE)
-
     def lifecycle_panel(self, pk):
         """What the case page shows above the details: deadline, pending requests and
-        the forms of the actions this user may take now."""
-        case = self.datamodel.get(pk, self._base_filters)
+        the forms of the actions this user may take now (asked of the service, which
+        asks the one authority — the same answer the action gets when posted)."""
+        case = load_in_scope(self.datamodel.obj, pk)
         if case is None:
             return None
         rules = case_service.deadline_rules()
@@ -109,7 +107,6 @@ class CaseLifecycleMixin:
             ActionForm(action, str(ACTION_LABELS[action]),
                        [(f, _choices(f)) for f in action_inputs.INPUTS[action]])
             for action in case_service.available_actions(case, g.user)
-            if self.may(action)
         ]
         pending = db.session.scalars(
             select(EscalationRequest).where(EscalationRequest.case_id == case.id,
@@ -134,6 +131,7 @@ class CaseLifecycleMixin:
             "transfers": transfers,
             "archived": case.state == ARCHIVED,
             "has_scan": uploads.is_stored_scan(case.entrustment_file),
+            "can_edit": case_service.may_edit_details(case, g.user),
         }
 
     @expose("/act/<int:pk>/<string:action>", methods=["POST"])
@@ -143,9 +141,6 @@ class CaseLifecycleMixin:
         if action not in CASE_ACTIONS:
             abort(404)
         show = url_for(f"{self.endpoint}.show", pk=pk)
-        if not self.may(action):
-            flash(_("Your role may not take this action."), "danger")
-            return redirect(show)
         version = request.form.get("version")
         if not version:
             flash(_("This form is out of date. Reload the page and try again."), "danger")
@@ -196,15 +191,42 @@ class CaseLifecycleMixin:
         return self.render_template("daiban/print_notice.html", case=case,
                                     today=datetime.date.today())
 
-    # --- archived cases are read-only --------------------------------------------------
+    # --- the details: edited through the service, like every other change ------------
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        case = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
-        if case is not None and case.state == ARCHIVED:
-            flash(_("This case is archived and can no longer be changed."), "danger")
-            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
-        return super().edit(pk)
+        """The edit page writes through ``case_service.edit_details`` (an event with
+        before and after, the deadline an urgency set), never by FAB's populate_obj."""
+        case = self._case_or_404(pk)
+        show = url_for(f"{self.endpoint}.show", pk=case.id)
+        refused = case_service.refusal("edit_details", case, g.user)
+        if refused is not None:
+            flash(refused.translate(_), "danger")
+            return redirect(show)
+        if request.method != "POST":
+            return super().edit(pk)
+        form = self.edit_form.refresh(request.form)
+        if form.validate():
+            changes = {name: self._form_value(form, name)
+                       for name in case_service.DETAIL_FIELDS if name in form}
+            try:
+                case_service.edit_details(case.id, g.user, version=request.form.get("version"),
+                                          **changes)
+            except CaseNotFound:
+                abort(404)
+            except DomainError as err:
+                flash(err.translate(_), "danger")
+            else:
+                flash(self.edit_row_message, "success")
+                return redirect(show)
+        widgets = self._get_edit_widget(form=form)
+        return self.render_template(self.edit_template, title=self.edit_title,
+                                    widgets=widgets, related_views=self._related_views)
+
+    @staticmethod
+    def _form_value(form, name):
+        value = form[name].data
+        return value.id if hasattr(value, "id") else value
 
     @fab_action("muldelete", _l("Delete"), _l("Delete all selected rows?"), "fa-trash",
                 single=False)
@@ -213,9 +235,6 @@ class CaseLifecycleMixin:
             flash(_("This case is archived and can no longer be changed."), "danger")
             return redirect(self.get_redirect())
         return super().muldelete(items)
-
-    def pre_update(self, item):
-        case_service.check_editable(item)
 
     def pre_delete(self, item):
         case_service.check_editable(item)

@@ -1,6 +1,7 @@
 from flask import g
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
 from wtforms.validators import DataRequired, NumberRange
 
 from app.cockpit import drill as cockpit_drill
@@ -42,6 +43,10 @@ class CaseEventView(ScopedModelView):
     }
 
 
+def _case_place_levels():
+    return ["village", "grid"]
+
+
 _REGISTER_COLUMNS = [
     "petitioner", "place", "channel", "category", "purpose", "urgency", "title",
     "description", "demand", "is_group", "head_count", "received_on", "is_repeat",
@@ -64,14 +69,16 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                       "is_repeat", "skipped_level", "resolution_level", "evaluation",
                       "due_on", "supervised"]
     add_columns = _REGISTER_COLUMNS
-    # a case arises in a village (the petitioner's); petitioners are searched on their own
-    # list, which shows each one's cases
+    # a case arises in a village or one of its grids (a grid worker registers from
+    # their grid); petitioners are searched on their own list, which shows their cases
     add_form_query_rel_fields = {
-        "place": [["id", ScopeFilter, None], ["level", FilterEqual, "village"]],
+        "place": [["id", ScopeFilter, None], ["level", FilterInFunction, _case_place_levels]],
     }
-    # a case's state, level and people change only through actions (app/services)
+    # a case's state, level and people change only through actions (app/services); the
+    # details through case_service.edit_details (version: the page's, to refuse a stale one)
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
-                    "demand", "is_group", "head_count", "is_repeat", "skipped_level"]
+                    "demand", "is_group", "head_count", "is_repeat", "skipped_level",
+                    "version"]
     show_fieldsets = [
         (_l("Case"), {"fields": ["number", "title", "state", "level", "urgency", "category",
                                  "channel", "purpose", "received_on", "registered_at",
@@ -97,7 +104,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "purpose": choice_field(_l("Purpose"), PURPOSES),
         "urgency": choice_field(_l("Urgency"), URGENCY),
     }
-    edit_form_extra_fields = add_form_extra_fields
+    edit_form_extra_fields = {**add_form_extra_fields, "version": HiddenField()}
     validators_columns = {
         "petitioner": [DataRequired()],
         "place": [DataRequired()],

@@ -6,19 +6,18 @@ action is taken."""
 from flask import g, has_request_context, redirect, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
+from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from app.domain.lifecycle import ADMIN, APPROVERS_BY_TARGET_LEVEL
 from app.extensions import db
 from app.models import Case, EscalationRequest, Transfer
 from app.models.choices import CASE_LEVELS, CASE_STATES, TRANSFER_STATUSES
 from app.security.scope import SCOPE_FILTER, current_scope
-from app.services.cases import LEVEL_OF_PLACE, roles_of
+from app.services import cases as case_service
 from app.views.base import ScopedModelView, choice_formatter, interface
 from app.views.labels import LABELS
 
@@ -30,28 +29,22 @@ def case_link(case) -> Markup:
                                                  escape(str(case)))
 
 
-def approvable_levels(user) -> list[str]:
-    """The levels this user approves escalations to: by role, and at their own level."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    roles = roles_of(user)
-    levels = [level for level, approvers in APPROVERS_BY_TARGET_LEVEL.items()
-              if approvers & roles]
-    if ADMIN in roles:
-        return levels
-    place = getattr(user, "place", None)
-    if place is None:
-        return []
-    own = LEVEL_OF_PLACE.get(place.level)
-    return [lv for lv in levels if (lv if lv != "joint_meeting" else "banner") == own]
+class AwaitingMyApprovalFilter(BaseFilter):
+    """The escalations the signed-in user may decide (the one authority, as SQL)."""
 
-
-class ApprovableFilter(BaseFilter):
     name = _l("Awaiting my approval")
     arg_name = "approvable"
 
     def apply(self, query, value):
-        return query.filter(EscalationRequest.to_level.in_(approvable_levels(g.user)))
+        return query.filter(case_service.awaiting_approval_clause(g.user))
+
+
+class AnsweredByMeFilter(BaseFilter):
+    name = _l("Addressed to my department")
+    arg_name = "mydept"
+
+    def apply(self, query, value):
+        return query.filter(case_service.answerable_transfers_clause(g.user))
 
 
 def pending_approvals_count() -> int:
@@ -59,21 +52,13 @@ def pending_approvals_count() -> int:
     if not has_request_context() or not current_user.is_authenticated:
         return 0
     if "daiban_pending_approvals" not in g:
-        g.daiban_pending_approvals = _count_pending_approvals()
-    return g.daiban_pending_approvals
-
-
-def _count_pending_approvals() -> int:
-    levels = approvable_levels(current_user)
-    if not levels:
-        return 0
-    return db.session.scalar(
-        select(func.count(EscalationRequest.id)).where(
-            EscalationRequest.status == "pending",
-            EscalationRequest.to_level.in_(levels),
-            EscalationRequest.scope_clause(current_scope()),
+        g.daiban_pending_approvals = db.session.scalar(
+            select(func.count(EscalationRequest.id)).where(
+                case_service.awaiting_approval_clause(current_user),
+                EscalationRequest.scope_clause(current_scope()),
+            )
         )
-    )
+    return g.daiban_pending_approvals
 
 
 class CountedLabel:
@@ -119,8 +104,7 @@ class EscalationInboxView(InboxView):
                      "requested_by": _l("Requested by"), "requested_at": _l("Requested at")}
     list_columns = ["case", "from_level", "to_level", "reason", "requested_by", "requested_at"]
     search_columns = ["to_level", "requested_at"]
-    base_filters = [*SCOPE_FILTER, ["status", FilterEqual, "pending"],
-                    ["to_level", ApprovableFilter, None]]
+    base_filters = [*SCOPE_FILTER, ["to_level", AwaitingMyApprovalFilter, None]]
     base_order = ("requested_at", "asc")
     formatters_columns = {"case": case_link, "from_level": choice_formatter(CASE_LEVELS),
                           "to_level": choice_formatter(CASE_LEVELS)}
@@ -128,10 +112,6 @@ class EscalationInboxView(InboxView):
 
 def _my_person_id():
     return getattr(g.user, "person_id", None) or -1
-
-
-def _my_department_id():
-    return getattr(g.user, "department_id", None) or -1
 
 
 class MyCasesView(InboxView):
@@ -165,6 +145,6 @@ class TransferInboxView(InboxView):
                      "due_on": _l("Reply by"), "status": _l("Status")}
     list_columns = ["case", "department", "assigned_at", "due_on", "status"]
     search_columns = ["status", "due_on"]
-    base_filters = [*SCOPE_FILTER, ["department_id", FilterEqualFunction, _my_department_id]]
+    base_filters = [*SCOPE_FILTER, ["department_id", AnsweredByMeFilter, None]]
     base_order = ("due_on", "asc")
     formatters_columns = {"case": case_link, "status": choice_formatter(TRANSFER_STATUSES)}

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, NumberRange
 from app.models import DutyRota, JointMeeting, JointMeetingCase, LeaderReception, MediationSession
 from app.models.choices import MEDIATION_OUTCOMES, RECEPTION_KINDS
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
+from app.views.inboxes import case_link
 from app.views.labels import LABELS
 
 
@@ -40,24 +41,25 @@ class JointMeetingView(ScopedModelView):
 
 
 class MediationSessionView(ScopedModelView):
+    """Mediation sessions, read-only: each is recorded on its case's page
+    (record_mediation, an event in the case's history) and opens that case."""
+
     datamodel = interface(MediationSession)
     class_permission_name = "MediationSession"
+    base_permissions = ["can_read"]
+    muldelete = None
     list_title = _l("Mediation sessions")
-    show_title = add_title = edit_title = _l("Mediation session")
+    show_title = _l("Mediation session")
     label_columns = LABELS
     list_columns = ["held_on", "mediator", "place", "case", "outcome", "judicially_confirmed"]
     search_columns = ["held_on", "mediator", "place", "outcome"]
-    add_columns = edit_columns = show_columns = [
+    show_columns = [
         "held_on", "mediator", "site", "place", "case", "parties", "outcome", "agreement",
         "judicially_confirmed",
     ]
     base_order = ("held_on", "desc")
-    add_form_extra_fields = edit_form_extra_fields = {
-        "outcome": choice_field(_l("Outcome"), MEDIATION_OUTCOMES),
-    }
     formatters_columns = {"outcome": choice_formatter(MEDIATION_OUTCOMES),
-                          "judicially_confirmed": yes_no}
-    validators_columns = {"place": [DataRequired()], "mediator": [DataRequired()]}
+                          "judicially_confirmed": yes_no, "case": case_link}
 
 
 class LeaderReceptionView(ScopedModelView):
