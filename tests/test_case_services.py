@@ -94,19 +94,26 @@ def test_stale_version_is_refused(world, people):
 
 def test_escalation_chain_to_joint_meeting(world, people):
     case = accept(world.cases["A"])
-    case = escalate_and_approve(case, "agentA", "clerkA", agent_id=people["townagentA"].id)
+    case = escalate_and_approve(case, "agentA", "clerkA")
     assert (case.level, case.responsible_place_id) == ("township", world.townships["A"].id)
-    assert case.agent_id == people["townagentA"].id
+    # 一人受理、全程代办: the agent who accepted it stays with the case
+    assert case.agent_id == people["agentA"].id
     # a township clerk may not approve the move to the banner
     svc.request_escalation(case.id, user("clerkA"), reason="需旗级协调")
     with pytest.raises(RoleNotAllowed):
         svc.approve_escalation(case.id, user("clerkA"))
-    case = svc.approve_escalation(case.id, user("leader"), agent_id=people["banneragent"].id)
+    case = svc.approve_escalation(case.id, user("leader"))
     assert (case.level, case.responsible_place_id) == ("banner", world.banner.id)
-    case = escalate_and_approve(case, "leader", "leader")
+    assert case.agent_id == people["agentA"].id
+    # nobody decides their own request, not even a banner leader
+    svc.request_escalation(case.id, user("leader"), reason="提交联席会议")
+    with pytest.raises(RoleNotAllowed, match="asked for"):
+        svc.approve_escalation(case.id, user("leader"))
+    svc.send_back_escalation(case.id, user("admin"), comment="由代办员申请")
+    case = escalate_and_approve(case, "agentA", "leader")
     assert case.level == "joint_meeting"
     with pytest.raises(RuleBroken):
-        svc.request_escalation(case.id, user("leader"), reason="再上")
+        svc.request_escalation(case.id, user("agentA"), reason="再上")
 
 
 def test_send_back_and_re_request(world, people):
@@ -135,7 +142,7 @@ def test_other_township_cannot_approve(world, people):
 def test_joint_meeting_decision_transfers_and_names_leader(world, people):
     case = accept(world.cases["A"])
     for requester, approver in (("agentA", "clerkA"), ("clerkA", "leader"),
-                                ("leader", "leader")):
+                                ("agentA", "leader")):
         case = escalate_and_approve(case, requester, approver)
     due = svc.today() + datetime.timedelta(days=45)
     case = svc.decide_joint_meeting(
@@ -227,7 +234,7 @@ def test_every_case_action_has_a_service_function():
     from app.domain.lifecycle import CASE_ACTIONS
     from app.services.action_inputs import INPUTS
 
-    assert set(svc.ACTION_FUNCTIONS) == set(CASE_ACTIONS) == set(INPUTS)
+    assert set(svc.ACTION_FUNCTIONS) == {*CASE_ACTIONS, "edit_details"} == set(INPUTS)
 
 
 def _concluded(world):

@@ -143,33 +143,30 @@ def _village_agent(actor: Actor, facts: CaseFacts) -> bool:
 
 
 OFFICE = Who("office", OFFICE_ROLES,
-             N_("the office holding the case (staff and leaders bound to its responsible "
-                "place; for a village's case also its township's station)"), _holds_office)
-CASE_AGENT = Who("case_agent", frozenset({AGENT}), N_("the case's own agent"),
+             "the office holding the case", _holds_office)
+CASE_AGENT = Who("case_agent", frozenset({AGENT}), "the case's agent",
                  _is_case_agent)
 VILLAGE_AGENT = Who("village_agent", frozenset({AGENT}),
-                    N_("the case's own agent while the case is at the village level"),
+                    "the case's agent, at the village level",
                     _village_agent)
-CASE_LEADER = Who("case_leader", frozenset({CL}), N_("the case's responsible leader"),
+CASE_LEADER = Who("case_leader", frozenset({CL}), "its case leader (包案领导)",
                   _is_case_leader)
 AREA_AGENT = Who("area_agent", frozenset({AGENT}),
-                 N_("an agent whose area holds the case, while it is being screened"),
+                 "an agent of the area, while screening",
                  _screens)
 AREA_MEDIATOR = Who("area_mediator", frozenset({MEDIATOR}),
-                    N_("a mediator whose area holds the case"), _in_area)
+                    "a mediator of the area", _in_area)
 LEADER_ABOVE = Who("leader_above", frozenset({BL}),
-                   N_("a leader whose area holds the case (督办 comes from above)"),
+                   "a leader above the office",
                    _above_in_area)
 REGISTRANT = Who("registrant", frozenset({AGENT, GRID, TS}),
-                 N_("whoever registered it, while it is being screened"), _is_registrant)
+                 "whoever registered it, while screening", _is_registrant)
 APPROVER = Who("approver", frozenset({TS, BL}),
-               N_("the level it goes to: a township's staff or leader for the township, "
-                  "the banner centre or a banner leader for the banner, a banner leader "
-                  "for the joint meeting — never whoever asked"), _approves)
-CHAIR = Who("chair", frozenset({BL}), N_("a banner leader (the joint meeting)"),
+               "the office of the level it goes to, never the requester", _approves)
+CHAIR = Who("chair", frozenset({BL}), "a banner leader (the joint meeting)",
             _chairs_joint_meeting)
 DEPARTMENT = Who("department", frozenset({DEPT}),
-                 N_("staff of a department whose transfer is still open"),
+                 "a department whose transfer is open",
                  _answers_transfer)
 
 _DECIDERS = (OFFICE, CASE_LEADER)
@@ -194,7 +191,9 @@ WHO: dict[str, tuple[Who, ...]] = {
     "evaluate": (CASE_AGENT, OFFICE),
     "follow_up": (CASE_AGENT, *_DECIDERS),
     "request_review": (CASE_AGENT, OFFICE),
-    "answer_review": _DECIDERS,
+    # the regulations send a review to the next level up (Art. 35): a leader above the
+    # office may answer it too
+    "answer_review": (*_DECIDERS, LEADER_ABOVE),
     "archive": _DECIDERS,
     "terminate": _DECIDERS,
 }
@@ -240,6 +239,8 @@ def _who_refusal(action: str, actor: Actor, facts: CaseFacts) -> DomainError | N
     first = ways[0].key
     if actor.roles == {CL} and CASE_LEADER in ways:
         first = "case_leader"
+    if first == "department":  # their department could answer; nothing waits for it
+        return RuleBroken(_NOT_YOURS[first])
     return RoleNotAllowed(_NOT_YOURS.get(first, _NOT_YOURS["office"]))
 
 
@@ -303,7 +304,7 @@ def authority_table() -> list[tuple[str, str, list[str]]]:
     """(action, the states it applies in, who may take it) — docs/lifecycle.md's table
     is checked against this."""
     rows = []
-    for action in lc.CASE_ACTIONS:
+    for action in (*lc.CASE_ACTIONS, "edit_details"):
         states = ", ".join(s for s in lc.STATES if s in lc.CHART[action].sources)
         rows.append((action, states, [who.label for who in WHO[action]]))
     return rows
