@@ -52,16 +52,18 @@ def test_approval_chain_with_send_back_and_re_request(db_app, world, people):
         as_text=True)
 
     act(agent, case_id, "request_escalation", reason="调解未成，申请镇级协调")
-    act(clerk, case_id, "approve_escalation", agent_id=str(people["townagentA"].id),
-        comment="同意")
+    act(clerk, case_id, "approve_escalation", comment="同意")
     case = _case(world)
+    # 一人受理、全程代办: the agent stays; the decisions are now the township's
     assert (case.level, case.responsible_place_id, case.agent_id) == (
-        "township", world.townships["A"].id, people["townagentA"].id)
+        "township", world.townships["A"].id, people["agentA"].id)
+    assert "conclude" not in offered(agent, case_id)
+    assert "record_progress" in offered(agent, case_id)
 
     act(clerk, case_id, "request_escalation", reason="需旗级部门协调")
     assert "approve_escalation" not in offered(clerk, case_id)  # not the banner's approver
     assert "Escalation approvals (1)" in leader.get("/caseview/list/").get_data(as_text=True)
-    act(leader, case_id, "approve_escalation", agent_id=str(people["banneragent"].id))
+    act(leader, case_id, "approve_escalation")
     case = _case(world)
     assert (case.level, case.responsible_place_id) == ("banner", world.banner.id)
 

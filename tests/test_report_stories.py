@@ -54,7 +54,8 @@ def test_land_compensation_escalated_to_banner_and_resolved_by_case_leader(
     act(clerk, case_id, "approve_escalation")
     act(clerk, case_id, "request_escalation", reason="涉及旗级征收政策")
     act(leader, case_id, "approve_escalation")
-    act(leader, case_id, "request_escalation", reason="历史遗留，需联席会议研究")
+    act(agent, case_id, "request_escalation", reason="历史遗留，需联席会议研究")
+    assert "approve_escalation" not in offered(clerk, case_id)  # below the banner
     act(leader, case_id, "approve_escalation")
     assert _get(case_id).level == "joint_meeting"
 
@@ -84,7 +85,8 @@ def test_land_compensation_escalated_to_banner_and_resolved_by_case_leader(
     assert (case.state, case.resolution_level) == ("concluded", "banner")
     act(agent, case_id, "evaluate", evaluation="satisfied")
     act(agent, case_id, "follow_up", note="三上门回访", stop_agreement="y")
-    act(clerk, case_id, "archive")
+    assert "archive" not in offered(clerk, case_id)  # the banner holds the case
+    act(caseleader, case_id, "archive")
     case = _get(case_id)
     assert case.state == "archived" and case.stop_agreement is True
 

@@ -250,6 +250,8 @@ def decide(action: str, actor: Actor, facts: CaseFacts) -> DomainError | None:
     rule = lc.CHART.get(action)
     if rule is None or action == "register":
         return ActionNotAllowed(N_("Unknown action."))
+    if facts.state == lc.ARCHIVED:
+        return ActionNotAllowed(N_("This case is archived and can no longer be changed."))
     if facts.state not in rule.sources:
         return ActionNotAllowed(N_("This action is not possible in the case's present "
                                    "state."))
