@@ -145,6 +145,6 @@ class CaseActionsMixin:
         case = load_in_scope(Case, pk)
         if case is None:
             return self.response_404()
+        actions = case_service.available_actions(case, g.user, with_details=True)
         return self.response(200, id=case.id, state=case.state, level=case.level,
-                             version=case.version,
-                             actions=case_service.available_actions(case, g.user))
+                             version=case.version, actions=actions)

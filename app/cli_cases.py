@@ -1,5 +1,6 @@
-"""``flask case-action``: take a case action from the command line, through the same
-input parsing and service functions as the case page and the REST API."""
+"""``flask case-action`` takes a case action from the command line, ``flask case-actions``
+lists the ones a user may take now — through the same input parsing, service functions
+and authority as the case page and the REST API."""
 
 import click
 from flask.cli import with_appcontext
@@ -8,16 +9,43 @@ from werkzeug.datastructures import MultiDict
 from app.domain.errors import DomainError
 from app.domain.lifecycle import CASE_ACTIONS
 from app.extensions import appbuilder
+from app.models import Case
+from app.security.scope import EVERYTHING, load_in_scope, scope_for_user
 from app.services import action_inputs
+from app.services import cases as case_service
 
 
 def _plain(message, **params):
     return message % params if params else message
 
 
+def _acting_user(username):
+    if not username:
+        return None
+    user = appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException(f"no such user: {username}")
+    return user
+
+
+@click.command("case-actions")
+@click.argument("case_id", type=int)
+@click.option("--as", "username", help="The user whose actions to list; default: the "
+              "system, with every right.")
+@with_appcontext
+def case_actions_command(case_id, username):
+    """List the actions a user may take on case CASE_ID now (one per line)."""
+    user = _acting_user(username)
+    case = load_in_scope(Case, case_id, EVERYTHING if user is None else scope_for_user(user))
+    if case is None:
+        raise click.ClickException("There is no such case in your area.")
+    for action in case_service.available_actions(case, user, with_details=True):
+        click.echo(action)
+
+
 @click.command("case-action")
 @click.argument("case_id", type=int)
-@click.argument("action", type=click.Choice(CASE_ACTIONS))
+@click.argument("action", type=click.Choice([*CASE_ACTIONS, "edit_details"]))
 @click.option("--as", "username", help="Act as this user (scope and roles); default: "
               "the system, with every right.")
 @click.option("--set", "values", multiple=True, metavar="FIELD=VALUE",
@@ -25,11 +53,7 @@ def _plain(message, **params):
 @with_appcontext
 def case_action_command(case_id, action, username, values):
     """Take ACTION on case CASE_ID, e.g. `flask case-action 12 supervise --set comment=…`."""
-    user = None
-    if username:
-        user = appbuilder.sm.find_user(username=username)
-        if user is None:
-            raise click.ClickException(f"no such user: {username}")
+    user = _acting_user(username)
     pairs = []
     for value in values:
         if "=" not in value:

@@ -88,11 +88,10 @@ class DaibanSecurityManager(SecurityManager):
 
     def exist_permission_on_roles(self, view_name, permission_name, role_ids) -> bool:
         """FAB asks the database once per check (~30 times a page); answer from the
-        roles' permission set, read once per request."""
-        if not has_request_context():
-            return super().exist_permission_on_roles(view_name, permission_name, role_ids)
+        roles' permission set, read once per request (outside a request — the CLI —
+        once per call)."""
         key = tuple(sorted(role_ids))
-        cache = g.setdefault("daiban_role_permissions", {})
+        cache = g.setdefault("daiban_role_permissions", {}) if has_request_context() else {}
         if key not in cache:
             pv, perm, menu = (self.permissionview_model, self.permission_model,
                               self.viewmenu_model)

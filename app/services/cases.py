@@ -198,10 +198,12 @@ def refusal(action: str, case: Case, user, facts=None):
     return refused
 
 
-def available_actions(case: Case, user) -> list[str]:
-    """The actions ``user`` may take on ``case`` right now (the case page's buttons, the
-    API's and the CLI's list of actions)."""
-    offered = authority.available(actor_of(user), facts_of(case))
+def available_actions(case: Case, user, with_details: bool = False) -> list[str]:
+    """The actions ``user`` may take on ``case`` right now: the case page's buttons, and
+    (``with_details``: editing the details too) the API's and the CLI's list."""
+    actions = (*lifecycle.CASE_ACTIONS, "edit_details") if with_details else \
+        lifecycle.CASE_ACTIONS
+    offered = authority.available(actor_of(user), facts_of(case), actions)
     return [action for action in offered if permitted(user, action)]
 
 

@@ -1,0 +1,329 @@
+"""Offered exactly when allowed, exhaustively: a small banner with an account for every
+role at every level it can be bound to, cases at every level and state, and for every
+(account × case × action): the case page offers the action ⇔ the REST API lists it ⇔
+taking it through the REST API succeeds ⇔ the CLI lists it ⇔ taking it through the
+CLI succeeds; a refused action changes nothing. Each attempt runs inside a savepoint
+that is rolled back, so every attempt meets the same world."""
+
+import datetime
+import json
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.lifecycle import CASE_ACTIONS
+from app.extensions import db
+from app.models import Case, CaseEvent, Person
+from app.services import cases as svc
+from tests.lifecycle_helpers import department, sign_in, staff_people, user
+from tests.world import add_case, add_user
+
+pytestmark = pytest.mark.usefixtures("english_ui")
+
+ACTIONS = (*CASE_ACTIONS, "edit_details")
+SIGNED = "2026-11-03"
+
+
+def _accounts(world, people):
+    """One account per role × level it can be bound to (besides tests/world.py's)."""
+    village = world.villages["A1"]
+    add_user("agentV", "Agent", village)
+    add_user("agentBanner", "Agent", world.banner)
+    add_user("clerkV", "TownshipStaff", village)
+    add_user("centre", "TownshipStaff", world.banner)
+    add_user("tleaderA", "BannerLeader", world.townships["A"])
+    add_user("tleaderB", "BannerLeader", world.townships["B"])
+    add_user("mediatorV", "Mediator", village)
+    add_user("caseleader2", "CaseLeader", world.banner)
+    add_user("deptLand", "DepartmentStaff", department=department("LAND"))
+    user("agentV").person_id = people["agentV"].id
+    user("agentBanner").person_id = people["banneragent"].id
+    user("caseleader2").person_id = people["incharge"].id
+    db.session.commit()
+
+
+def _cases(world, people):
+    """Cases at every level and state, moved there by the services (so every write has
+    its event), all in township A's village A1 (one in B, one from A1's grid)."""
+    A = world.villages["A1"]
+    petitioner = world.petitioners["A"]
+    n = iter(range(100))
+
+    def new(**kw):
+        return add_case(world, f"m{next(n)}", kw.pop("place", A), kw.pop("who", petitioner),
+                        **kw).id
+
+    def accepted(agent="agentA"):
+        case_id = new()
+        svc.accept(case_id, user(agent), entrustment_signer="签字人",
+                   entrustment_signed_on=datetime.date(2026, 11, 3))
+        return case_id
+
+    def up(case_id, requester, approver):
+        svc.request_escalation(case_id, user(requester), reason="超出本级事权")
+        if approver:
+            svc.approve_escalation(case_id, user(approver))
+        return case_id
+
+    cases = {}
+    cases["registered"] = new()
+    grid_place = world.grids["A1"]
+    cases["registered_grid"] = add_case(world, "grid", grid_place, petitioner,
+                                        title="网格上报").id
+    db.session.execute(Case.__table__.update().where(Case.id == cases["registered_grid"])
+                       .values(registered_by_id=user("gridA").id))
+    db.session.commit()
+    cases["village_agentV"] = accepted("agentV")
+    cases["village"] = accepted()
+    cases["village_pending"] = up(accepted(), "agentA", None)
+    cases["township"] = up(accepted(), "agentA", "clerkA")
+    cases["township_pending"] = up(up(accepted(), "agentA", "clerkA"), "clerkA", None)
+    cases["banner"] = up(up(accepted(), "agentA", "tleaderA"), "agentA", "centre")
+    at_banner = up(up(accepted(), "agentA", "clerkA"), "agentA", "leader")
+    cases["banner_pending_leader"] = up(at_banner, "leader", None)  # the leader's own ask
+    cases["joint_meeting"] = up(up(up(accepted(), "agentA", "clerkA"), "agentA", "leader"),
+                                "agentA", "leader")
+    jm = up(up(up(accepted(), "agentA", "clerkA"), "agentA", "leader"), "agentA", "leader")
+    svc.decide_joint_meeting(
+        jm, user("leader"), case_leader_id=people["caseleader"].id,
+        person_in_charge_id=people["incharge"].id, working_group="专班", plan="方案",
+        department_ids=[department("HRSS").id], due_on=svc.today() + datetime.timedelta(40))
+    cases["joint_meeting_decided"] = jm
+    township_transfer = up(accepted(), "agentA", "clerkA")
+    svc.transfer(township_transfer, user("clerkA"), department_ids=[department("HRSS").id])
+    cases["township_transferred"] = township_transfer
+    concluded = accepted()
+    svc.conclude(concluded, user("agentA"), reply="答复")
+    cases["concluded"] = concluded
+    reviewed = up(accepted(), "agentA", "clerkA")
+    svc.conclude(reviewed, user("clerkA"), reply="答复")
+    svc.follow_up(reviewed, user("agentA"), note="回访")
+    svc.request_review(reviewed, user("agentA"), reason="不服")
+    cases["township_review_pending"] = reviewed
+    followed = accepted()
+    svc.conclude(followed, user("agentA"), reply="答复")
+    svc.follow_up(followed, user("agentA"), note="回访")
+    cases["followed_up"] = followed
+    declined = new()
+    svc.decline(declined, user("clerkA"), reason="不属于受理范围", guidance="去法院")
+    cases["declined"] = declined
+    terminated = accepted()
+    svc.terminate(terminated, user("clerkA"), reason="withdrawn")
+    cases["terminated"] = terminated
+    archived = new()
+    svc.terminate(archived, user("clerkA"), reason="withdrawn")
+    svc.archive(archived, user("clerkA"))
+    cases["archived"] = archived
+    other = add_case(world, "otherB", world.villages["B1"], world.petitioners["B"])
+    svc.accept(other.id, user("agentB"), entrustment_signer="签字人",
+               entrustment_signed_on=datetime.date(2026, 11, 3))
+    cases["other_township"] = other.id
+    return cases
+
+
+@pytest.fixture()
+def matrix(db_app, world):
+    people = staff_people(world)
+    people["agentV"] = Person(name_zh="村代办员", place=world.villages["A1"])
+    db.session.add(people["agentV"])
+    db.session.commit()
+    _accounts(world, people)
+    cases = _cases(world, people)
+    mediator = Person(name_zh="村调解员", place=world.villages["A1"])
+    mediator_b = Person(name_zh="乙村调解员", place=world.villages["B1"])
+    db.session.add_all([mediator, mediator_b])
+    db.session.commit()
+    inputs = {
+        "accept": {"entrustment_signer": "签字人", "entrustment_signed_on": SIGNED},
+        "decline": {"reason": "理由", "guidance": "指引"},
+        "assign_agent": {"agent_id": people["agentA"].id},
+        "record_progress": {"comment": "进展"},
+        "record_mediation": {"mediator_id": mediator.id, "held_on": "2026-11-10",
+                             "parties": "双方", "outcome": "agreed"},
+        "request_escalation": {"reason": "超出本级事权"},
+        "approve_escalation": {"comment": "同意"},
+        "send_back_escalation": {"comment": "退回"},
+        "decide_joint_meeting": {
+            "case_leader_id": people["caseleader"].id,
+            "person_in_charge_id": people["incharge"].id, "working_group": "专班",
+            "plan": "方案", "department_ids": [department("LAND").id],
+            "due_on": (svc.today() + datetime.timedelta(40)).isoformat()},
+        "transfer": {"department_ids": [department("JUST").id]},
+        "reply_transfer": {"reply": "已办理"},
+        "extend_deadline": {"days": 10, "reason": "情况复杂"},
+        "supervise": {"comment": "督办"},
+        "conclude": {"reply": "书面答复"},
+        "evaluate": {"evaluation": "satisfied"},
+        "follow_up": {"note": "回访"},
+        "request_review": {"reason": "不服"},
+        "answer_review": {"opinion": "维持"},
+        "archive": {},
+        "terminate": {"reason": "withdrawn"},
+        "edit_details": {"title": "改过的标题"},
+    }
+    accounts = sorted(u for u in ("admin", "leader", "caseleader", "caseleader2", "dept",
+                                  "deptLand", "clerkA", "clerkB", "clerkV", "centre",
+                                  "tleaderA", "tleaderB", "agentA", "agentB", "agentV",
+                                  "agentBanner", "gridA", "mediatorA", "mediatorV",
+                                  "nobody"))
+    # the other township's case names its own people
+    inputs_b = {**inputs, "assign_agent": {"agent_id": people["agentB"].id},
+                "record_mediation": {**inputs["record_mediation"],
+                                     "mediator_id": mediator_b.id}}
+    return cases, {key: inputs_b if key == "other_township" else inputs for key in cases}, \
+        accounts
+
+
+@contextmanager
+def one_connection(app):
+    """Every session of every request (and the CLI) on one connection inside an outer
+    transaction; ``checkpoint()`` rolls each attempt back."""
+    connection = db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # pysqlite's own BEGIN comes too late for savepoints: emit it ourselves
+        connection.connection.driver_connection.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    engines = db._app_engines[app]
+    engine = engines[None]
+    factory = db.session.session_factory
+    db.session.remove()
+    engines[None] = connection
+    factory.configure(join_transaction_mode="create_savepoint")
+
+    @contextmanager
+    def checkpoint():
+        savepoint = connection.begin_nested()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            savepoint.rollback()
+
+    try:
+        yield checkpoint
+    finally:
+        db.session.remove()
+        engines[None] = engine
+        factory.configure(join_transaction_mode="conservative_savepoint")
+        outer.rollback()
+        if sqlite:
+            connection.invalidate()
+        connection.close()
+
+
+def _footprint(case_id):
+    """What a refused action must leave as it was (read on the shared connection, not
+    through a session of the test's own)."""
+    connection = db.engines[None]
+    return (connection.scalar(select(Case.version).where(Case.id == case_id)),
+            connection.scalar(select(func.count(CaseEvent.id))
+                              .where(CaseEvent.case_id == case_id)))
+
+
+_ACTION = re.compile(r'id="action-(\w+)"')
+
+
+def _page_offers(client, case_id):
+    response = client.get(f"/caseview/show/{case_id}")
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    offered = set(_ACTION.findall(html))
+    if 'id="edit-details"' in html:
+        offered.add("edit_details")
+    return offered
+
+
+def _api_take(client, case_id, action, body):
+    if action == "edit_details":
+        return client.put(f"/api/v1/cases/{case_id}", json=body)
+    return client.post(f"/api/v1/cases/{case_id}/{action}", json=body)
+
+
+def _cli_args(case_id, action, username, body):
+    args = ["case-action", str(case_id), action, "--as", username]
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            args += ["--set", f"{name}={item}"]
+    return args
+
+
+def test_page_api_and_cli_offer_exactly_what_succeeds(db_app, matrix):
+    cases, inputs, accounts = matrix
+    clients = {name: sign_in(db_app, name) for name in accounts}
+    runner = db_app.test_cli_runner()
+    checked = allowed = 0
+    with one_connection(db_app) as checkpoint:
+        for name in accounts:
+            client = clients[name]
+            for key, case_id in cases.items():
+                with checkpoint():
+                    page = _page_offers(client, case_id)
+                    listed = client.get(f"/api/v1/cases/{case_id}/actions")
+                    cli = runner.invoke(args=["case-actions", str(case_id), "--as", name])
+                if page is None:  # outside the area: nothing offered, nothing found
+                    assert listed.status_code == 404 and cli.exit_code != 0, (name, key)
+                    offered = set()
+                else:
+                    assert cli.exit_code == 0, cli.output
+                    api_offered = set(listed.get_json()["actions"])
+                    assert page == api_offered == set(cli.output.split()), (name, key)
+                    offered = page
+                for action in ACTIONS:
+                    body = inputs[key][action]
+                    with checkpoint():
+                        before = _footprint(case_id)
+                        response = _api_take(client, case_id, action, body)
+                        ok = response.status_code == 200
+                        assert ok == (action in offered), (
+                            name, key, action, response.status_code,
+                            (response.get_json() or {}).get("message"))
+                        if not ok:
+                            assert _footprint(case_id) == before, (name, key, action)
+                    with checkpoint():
+                        before = _footprint(case_id)
+                        result = runner.invoke(args=_cli_args(case_id, action, name, body))
+                        assert (result.exit_code == 0) == (action in offered), (
+                            name, key, action, result.output)
+                        if result.exit_code != 0:
+                            assert _footprint(case_id) == before, (name, key, action)
+                    checked += 1
+                    allowed += action in offered
+    assert checked == len(accounts) * len(cases) * len(ACTIONS)
+    # the world is rich enough that most roles act somewhere and most actions happen
+    assert allowed > 150, allowed
+    print(json.dumps({"triples": checked, "allowed": allowed}))
+
+
+def test_the_page_takes_what_it_offers(db_app, matrix):
+    """Through the case page's own forms: every offered action is taken successfully,
+    and a forged post of one not offered is refused and changes nothing."""
+    from tests.lifecycle_helpers import _VERSION
+
+    cases, inputs, accounts = matrix
+    with one_connection(db_app) as checkpoint:
+        for name in accounts:
+            client = sign_in(db_app, name)
+            for key, case_id in cases.items():
+                with checkpoint():
+                    response = client.get(f"/caseview/show/{case_id}")
+                    html = response.get_data(as_text=True)
+                offered = set(_ACTION.findall(html)) if response.status_code == 200 else set()
+                version = _VERSION.search(html) if offered else None
+                for action in CASE_ACTIONS:
+                    with checkpoint():
+                        before = _footprint(case_id)
+                        form = dict(inputs[key][action])
+                        form["version"] = version.group(1) if version else str(before[0])
+                        posted = client.post(f"/caseview/act/{case_id}/{action}", data=form,
+                                             follow_redirects=True)
+                        text = posted.get_data(as_text=True)
+                        ok = posted.status_code == 200 and "alert-success" in text
+                        assert ok == (action in offered), (name, key, action)
+                        if not ok:
+                            assert _footprint(case_id) == before, (name, key, action)
