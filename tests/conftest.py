@@ -187,3 +187,6 @@ def english_ui(db_app, monkeypatch):
 
     monkeypatch.setattr(type(appbuilder.bm), "babel_default_locale", property(lambda self: "en"))
     return "en"
+
+
+from tests.write_guard import one_way_to_write_a_case  # noqa: E402,F401  (autouse)

@@ -4,10 +4,11 @@ event in the same transaction, and refuses with a DomainError that changes nothi
 import datetime
 
 import pytest
+from sqlalchemy import update
 
 from app.domain.errors import CaseNotFound, RoleNotAllowed, RuleBroken, StaleCase
 from app.extensions import db
-from app.models import CaseEvent, EscalationRequest, Transfer
+from app.models import Case, CaseEvent, EscalationRequest, Transfer
 from app.services import cases as svc
 from tests.lifecycle_helpers import (
     accept,
@@ -18,6 +19,7 @@ from tests.lifecycle_helpers import (
     staff_people,
     user,
 )
+from tests.write_guard import direct_case_writes
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
@@ -61,8 +63,7 @@ def test_no_acceptance_without_entrustment_and_nothing_changes(world, people):
 
 def test_non_acceptance_category_is_declined_with_guidance(world, people):
     case = world.cases["A"]
-    case.category = category("X02")
-    db.session.commit()
+    svc.edit_details(case.id, user("clerkA"), category=category("X02").id)
     with pytest.raises(RuleBroken):
         accept(case)
     case = svc.decline(case.id, user("agentA"), reason="已进入诉讼程序")
@@ -191,8 +192,9 @@ def test_case_leader_acts_only_on_own_cases(world, people):
     case = accept(world.cases["A"])
     with pytest.raises(RoleNotAllowed):
         svc.record_progress(case.id, user("caseleader"), comment="x")
-    case.case_leader_id = people["caseleader"].id
-    db.session.commit()
+    with direct_case_writes():  # as if a joint meeting had named them
+        case.case_leader_id = people["caseleader"].id
+        db.session.commit()
     svc.record_progress(case.id, user("caseleader"), comment="走访")
     assert "record_progress" in svc.available_actions(case, user("caseleader"))
 
@@ -230,6 +232,51 @@ def test_terminate_needs_a_known_reason(world, people):
     assert case.state == "terminated" and case.termination_reason == "withdrawn"
 
 
+def test_a_direct_write_to_a_case_is_caught(world):
+    """The guard every test runs under (tests/write_guard.py) can fail: a case changed
+    outside the services, with no event, is refused at commit."""
+    from tests.write_guard import CaseWrittenWithoutEvent
+
+    case = world.cases["A"]
+    case.urgency = "red"
+    with pytest.raises(CaseWrittenWithoutEvent):
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(CaseWrittenWithoutEvent):
+        db.session.execute(update(Case).where(Case.id == case.id).values(urgency="red"))
+    db.session.rollback()
+
+
+def test_editing_details_writes_an_event_and_moves_the_deadline_urgency_set(world, people):
+    case = accept(world.cases["A"])  # blue: the statutory 60 days
+    assert case.due_on == svc.today() + datetime.timedelta(days=60)
+    case = svc.edit_details(case.id, user("agentA"), urgency="red", title="新标题",
+                            version=case.version)
+    assert case.due_on == svc.today() + datetime.timedelta(days=7)  # config: red = 7 days
+    event = case.events[-1]
+    assert event.action == "edit_details" and event.from_state == event.to_state
+    assert event.data["before"] == {
+        "urgency": "blue", "title": "事项 A",
+        "due_on": (svc.today() + datetime.timedelta(days=60)).isoformat()}
+    assert event.data["after"]["urgency"] == "red" and event.data["after"]["title"] == "新标题"
+    # nothing changed: no event
+    count = len(case.events)
+    svc.edit_details(case.id, user("agentA"), urgency="red")
+    assert len(_reload(case).events) == count
+    # a deadline the joint meeting or an extension set is not the urgency's
+    svc.extend_deadline(case.id, user("clerkA"), days=10, reason="复杂")
+    extended = _reload(case).due_on
+    svc.edit_details(case.id, user("clerkA"), urgency="yellow")
+    assert _reload(case).due_on == extended - datetime.timedelta(days=7) + \
+        datetime.timedelta(days=15)
+    with pytest.raises(RuleBroken):  # relations by id only, no nested objects
+        svc.edit_details(case.id, user("clerkA"), category={"id": 1, "code": "X"})
+    with pytest.raises(RuleBroken):
+        svc.edit_details(case.id, user("clerkA"), head_count=12)  # not a group petition
+    with pytest.raises(RuleBroken):
+        svc.edit_details(case.id, user("clerkA"), state="concluded")
+
+
 def test_every_case_action_has_a_service_function():
     from app.domain.lifecycle import CASE_ACTIONS
     from app.services.action_inputs import INPUTS
@@ -264,8 +311,9 @@ def test_review_re_review_then_three_level_conclusion(world, people):
 
 def test_review_window_closes_after_30_days(world, people):
     case = _concluded(world)
-    case.concluded_on = svc.today() - datetime.timedelta(days=31)
-    db.session.commit()
+    with direct_case_writes():  # as if concluded a month ago
+        case.concluded_on = svc.today() - datetime.timedelta(days=31)
+        db.session.commit()
     with pytest.raises(RuleBroken, match="ended"):
         svc.request_review(case.id, user("agentA"), reason="迟了")
     assert db.session.query(CaseEvent).filter_by(action="request_review").count() == 0

@@ -13,9 +13,18 @@ from app.extensions import db
 from app.models import Case, CaseStat, Category, Channel
 from tests.cockpit_world import build_cockpit_world
 from tests.conftest import ENGINE
+from tests.write_guard import direct_case_writes
 
 # pages are read by their English msgids
 pytestmark = pytest.mark.usefixtures("english_ui")
+
+
+@pytest.fixture(autouse=True)
+def _writes_cases_directly():
+    """These tests change case rows directly on purpose: case_stat must follow any
+    write, ORM or bulk, not only the services'."""
+    with direct_case_writes():
+        yield
 
 
 def in_step() -> dict:
