@@ -219,9 +219,8 @@ class CaseLifecycleMixin:
             else:
                 flash(self.edit_row_message, "success")
                 return redirect(show)
-        widgets = self._get_edit_widget(form=form)
         return self.render_template(self.edit_template, title=self.edit_title,
-                                    widgets=widgets, related_views=self._related_views)
+                                    widgets=self._get_edit_widget(form=form))
 
     @staticmethod
     def _form_value(form, name):
