@@ -14,7 +14,7 @@ from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
 from app.security.roles import METHOD_PERMISSIONS
-from app.security.scope import SCOPE_FILTER, ScopeFilter, current_scope
+from app.security.scope import SCOPE_FILTER, ScopeFilter, current_scope, load_in_scope
 from app.services import action_inputs
 from app.services import cases as case_service
 from app.views.base import interface
@@ -209,6 +209,8 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         before and after; relations by id only), never by loading the payload into the
         row: send the fields to change and, to be refused when someone acted since,
         the case's ``version``."""
+        if load_in_scope(Case, pk) is None:
+            return self.response_404()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message=_("The body must be a JSON object."))
