@@ -5,7 +5,7 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 
 from app.api_actions import CaseActionsMixin
 from app.domain.errors import DomainError
@@ -14,7 +14,7 @@ from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
 from app.security.roles import METHOD_PERMISSIONS
-from app.security.scope import SCOPE_FILTER, ScopeFilter, current_scope, load_in_scope
+from app.security.scope import SCOPE_FILTER, ScopeFilter, in_scope, load_in_scope
 from app.services import action_inputs
 from app.services import cases as case_service
 from app.views.base import interface
@@ -25,14 +25,8 @@ class OutsideScope(DomainError):
 
 
 def _outside_scope(obj) -> bool:
-    model = type(obj)
     with db.session.no_autoflush:
-        return (
-            db.session.scalar(
-                select(model.id).where(model.id == obj.id, model.scope_clause(current_scope()))
-            )
-            is None
-        )
+        return not in_scope(type(obj), obj.id)
 
 
 def _checked(check):

@@ -216,3 +216,11 @@ def test_mediation_sessions_are_recorded_only_on_the_case(db_app, world, people)
     assert db.session.query(MediationSession).one().parties == "双方"
     listing = clerk.get("/mediationsessionview/list/").get_data(as_text=True)
     assert f"/caseview/show/{case.id}" in listing
+
+
+def test_the_case_list_offers_no_edit_link_the_case_may_refuse(db_app, world, people):
+    case = accept(world.cases["A"])
+    clerk = sign_in(db_app, "clerkA")
+    listing = clerk.get("/caseview/list/").get_data(as_text=True)
+    assert f"/caseview/show/{case.id}" in listing
+    assert f"/caseview/edit/{case.id}" not in listing

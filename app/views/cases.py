@@ -1,5 +1,6 @@
 from flask import g
 from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, NumberRange
@@ -41,6 +42,13 @@ class CaseEventView(ScopedModelView):
         "from_state": choice_formatter(CASE_STATES),
         "to_state": choice_formatter(CASE_STATES),
     }
+
+
+class CaseListWidget(ListWidget):
+    """Rows without an edit link: the case page offers editing when the authority
+    allows it for that case."""
+
+    template = "daiban/widgets/case_list.html"
 
 
 def _case_place_levels():
@@ -100,6 +108,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
                      "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
     list_template = "daiban/case_list.html"
+    list_widget = CaseListWidget
     add_form_extra_fields = {
         "purpose": choice_field(_l("Purpose"), PURPOSES),
         "urgency": choice_field(_l("Urgency"), URGENCY),
