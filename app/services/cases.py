@@ -11,7 +11,7 @@ import uuid
 from contextlib import contextmanager
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,15 +23,24 @@ from app.models import (
     Case,
     CaseEvent,
     CaseReview,
+    Category,
+    Channel,
     Department,
     EscalationRequest,
     JointMeeting,
     JointMeetingCase,
     MediationSession,
     Person,
+    Place,
     Transfer,
 )
-from app.models.choices import EVALUATIONS, MEDIATION_OUTCOMES, TERMINATION_REASONS
+from app.models.choices import (
+    EVALUATIONS,
+    MEDIATION_OUTCOMES,
+    PURPOSES,
+    TERMINATION_REASONS,
+    URGENCY,
+)
 from app.security.scope import EVERYTHING, load_in_scope, scope_for_user
 
 LEVEL_OF_PLACE = {"grid": "village", "village": "village", "township": "township",
@@ -57,12 +66,13 @@ def prepare_registration(case: Case, user=None) -> None:
     """Fill what registration decides, before the case is first saved. A case arises in
     a village or in one of its grids (a grid worker registers from their grid): the
     village holds it."""
-    place = case.place
-    if place is None or not authority.may_register_at(
-            actor_of(user), place.path, place.level):
-        raise RuleBroken(N_("A case is registered in a village or a grid of your area."))
-    if case.responsible_place is None and case.responsible_place_id is None:
-        case.responsible_place = place.parent if place.level == "grid" else place
+    with db.session.no_autoflush:  # the case is not in the session yet
+        place = case.place
+        if place is None or not authority.may_register_at(
+                actor_of(user), place.path, place.level):
+            raise RuleBroken(N_("A case is registered in a village or a grid of your area."))
+        if case.responsible_place is None and case.responsible_place_id is None:
+            case.responsible_place = place.parent if place.level == "grid" else place
     responsible = case.responsible_place
     case.level = LEVEL_OF_PLACE[responsible.level] if responsible is not None else "village"
     case.state = "registered"
@@ -213,10 +223,6 @@ def awaiting_approval_clause(user):
     (``authority.approvable_levels``), cases in their area, not their own requests —
     the approvals inbox and its counts use it; a test proves it lists exactly the cases
     whose page offers approve_escalation."""
-    from sqlalchemy import and_, false, or_, true
-
-    from app.models import Place
-
     actor = actor_of(user)
     levels = authority.approvable_levels(actor)
     if not levels or not permitted(user, "approve_escalation"):
@@ -234,8 +240,6 @@ def awaiting_approval_clause(user):
 
 def answerable_transfers_clause(user):
     """SQL over Transfer for the transfers ``user`` answers (their department's)."""
-    from sqlalchemy import false, true
-
     actor = actor_of(user)
     if actor.is_admin:
         return true()
@@ -719,9 +723,6 @@ _DETAIL_LABELS = {"channel": N_("Channel"), "category": N_("Category"),
 
 def _detail_value(name: str, value):
     """A detail as the case stores it, or RuleBroken with the field's name."""
-    from app.models import Category, Channel
-    from app.models.choices import PURPOSES, URGENCY
-
     label = _DETAIL_LABELS.get(name, name)
     if name in ("channel", "category"):
         model = Channel if name == "channel" else Category
