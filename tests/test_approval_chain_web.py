@@ -10,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Case, CaseEvent, EscalationRequest
 from tests.lifecycle_helpers import SIGNED_ON, act, case_page, offered, sign_in, staff_people
+from tests.write_guard import direct_case_writes
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
@@ -134,9 +135,10 @@ def test_print_pages(db_app, world, people):
 
 def test_overdue_and_due_soon_filters(db_app, world, people):
     a, b = _case(world), db.session.get(Case, world.cases["B"].id)
-    a.acceptance_due_on = datetime.date.today() - datetime.timedelta(days=1)
-    b.acceptance_due_on = datetime.date.today() + datetime.timedelta(days=2)
-    db.session.commit()
+    with direct_case_writes():  # as if received two weeks earlier, and 13 days
+        a.acceptance_due_on = datetime.date.today() - datetime.timedelta(days=1)
+        b.acceptance_due_on = datetime.date.today() + datetime.timedelta(days=2)
+        db.session.commit()
     leader = sign_in(db_app, "leader")
     page = leader.get("/caseview/list/").get_data(as_text=True)
     overdue_url, soon_url = re.findall(r'id="deadline-links".*?href="([^"]+)".*?href="([^"]+)"',
