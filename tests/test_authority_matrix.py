@@ -65,12 +65,13 @@ def _cases(world, people):
 
     cases = {}
     cases["registered"] = new()
-    grid_place = world.grids["A1"]
-    cases["registered_grid"] = add_case(world, "grid", grid_place, petitioner,
-                                        title="网格上报").id
-    db.session.execute(Case.__table__.update().where(Case.id == cases["registered_grid"])
-                       .values(registered_by_id=user("gridA").id))
+    grid_case = Case(petitioner=petitioner, place=world.grids["A1"], title="网格上报",
+                     description="d", demand="d", channel=world.cases["A"].channel,
+                     category=world.cases["A"].category, urgency="blue",
+                     received_on=datetime.date(2026, 11, 2))
+    svc.register(grid_case, user("gridA"))  # a grid worker reports from their grid
     db.session.commit()
+    cases["registered_grid"] = grid_case.id
     cases["village_agentV"] = accepted("agentV")
     cases["village"] = accepted()
     cases["village_pending"] = up(accepted(), "agentA", None)
