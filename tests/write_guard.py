@@ -1,7 +1,6 @@
 """One way to write a case, watched in every test (autouse fixture, see conftest)."""
 
 import contextlib
-import contextvars
 
 import pytest
 
@@ -10,7 +9,7 @@ import pytest
 # changes a case row (through the ORM, or an ORM bulk UPDATE/DELETE) without an event for
 # that case fails the test at commit. Fixtures that build a world with counts known in
 # advance (the cockpit's) say so explicitly with ``direct_case_writes()``.
-_direct_writes = contextvars.ContextVar("direct_case_writes", default=False)
+_direct = {"depth": 0}  # process-wide: fixtures may write from threads too
 _WRITES, _EVENTS = "daiban_case_writes", "daiban_case_events"
 
 
@@ -21,11 +20,11 @@ class CaseWrittenWithoutEvent(AssertionError):
 @contextlib.contextmanager
 def direct_case_writes():
     """Test setup that writes case rows directly (not a code path of the app)."""
-    token = _direct_writes.set(True)
+    _direct["depth"] += 1
     try:
         yield
     finally:
-        _direct_writes.reset(token)
+        _direct["depth"] -= 1
 
 
 def _note_case_writes(session, flush_context):
@@ -33,7 +32,7 @@ def _note_case_writes(session, flush_context):
 
     from app.models import Case, CaseEvent
 
-    if _direct_writes.get():
+    if _direct["depth"]:
         return
     writes = session.info.setdefault(_WRITES, set())
     events = session.info.setdefault(_EVENTS, set())
@@ -52,7 +51,7 @@ def _note_case_writes(session, flush_context):
 def _note_bulk_case_writes(state):
     from app.models import Case
 
-    if _direct_writes.get() or not (state.is_update or state.is_delete):
+    if _direct["depth"] or not (state.is_update or state.is_delete):
         return
     if any(mapper.class_ is Case for mapper in state.all_mappers):
         raise CaseWrittenWithoutEvent(
@@ -60,7 +59,7 @@ def _note_bulk_case_writes(state):
 
 
 def _check_case_writes(session):
-    if _direct_writes.get():
+    if _direct["depth"]:
         return _forget_case_writes(session)
     session.flush()  # commit flushes after this event: see the last changes too
     missing = session.info.get(_WRITES, set()) - session.info.get(_EVENTS, set())
