@@ -1,10 +1,12 @@
 from flask import g
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from wtforms.validators import DataRequired, NumberRange
 
 from app.cockpit import drill as cockpit_drill
-from app.models import Case, CaseEvent
+from app.extensions import db
+from app.models import Case, CaseEvent, CaseStat
 from app.models.choices import (
     CASE_ACTIONS,
     CASE_LEVELS,
@@ -13,10 +15,17 @@ from app.models.choices import (
     PURPOSES,
     URGENCY,
 )
-from app.security.scope import ScopeFilter
+from app.security.scope import ScopeFilter, current_scope
 from app.services import cases as case_service
-from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
-from app.views.case_filters import DEADLINE_FILTERS
+from app.views.base import (
+    DaibanInterface,
+    ScopedModelView,
+    choice_field,
+    choice_formatter,
+    interface,
+    yes_no,
+)
+from app.views.case_filters import DEADLINE_FILTERS, index_text_search
 from app.views.case_lifecycle import CaseLifecycleMixin
 from app.views.labels import LABELS
 
@@ -49,8 +58,21 @@ _REGISTER_COLUMNS = [
 ]
 
 
+class CaseInterface(DaibanInterface):
+    def fast_count(self, filters):
+        """A banner-wide list with no filter counts every case: the cockpit's
+        pre-aggregated counts (case_stat, kept in step in the same transaction) answer
+        that in a few hundred rows; count(*) over 1,000,000 cases took 40–120 ms."""
+        if filters is None or not current_scope().everything:
+            return None
+        if any(not isinstance(f, ScopeFilter) for f in filters.filters):
+            return None
+        return db.session.scalar(
+            select(func.coalesce(func.sum(CaseStat.n), 0)).where(CaseStat.dim == "state"))
+
+
 class CaseView(CaseLifecycleMixin, ScopedModelView):
-    datamodel = interface(Case)
+    datamodel = CaseInterface(Case)
     class_permission_name = "Case"
     list_title = _l("Cases")
     show_title = _l("Case")
@@ -59,7 +81,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     label_columns = LABELS
     list_columns = ["number", "title", "place", "category", "urgency", "state", "level",
                     "received_on", "effective_due_on", "days_left", "agent"]
-    search_columns = ["number", "title", "place", "responsible_place", "category", "channel",
+    search_columns = ["number", "title", "description", "place", "responsible_place",
+                      "category", "channel",
                       "urgency", "state", "level", "received_on", "agent", "is_group",
                       "is_repeat", "skipped_level", "resolution_level", "evaluation",
                       "due_on", "supervised"]
@@ -129,6 +152,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     def _init_properties(self):
         super()._init_properties()
         cockpit_drill.add_filters(self._filters, self.datamodel)
+        index_text_search(self._filters, self.datamodel)
         # "overdue" and "due soon" join the due date's filters (list and search form)
         for filters in (self._filters._search_filters, self._filters._all_filters):
             filters["due_on"] = [*filters["due_on"],
