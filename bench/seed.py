@@ -262,11 +262,9 @@ def _cases(conn, dialect, n):
         "SELECT person_id FROM duty WHERE kind = 'case_leader' ORDER BY person_id"
     )).scalars().all() or [None]
     # sqrt-shaped offsets: more cases in later years (a growing register)
-    offset = f"({span} - 1 - (((i * 7919) % {n}) * 1.0 / {n}) * (((i * 7919) % {n}) * 1.0 / {n}) * {span})"
-    if dialect == "postgresql":
-        offset = f"CAST({offset} AS integer)"
-    else:
-        offset = f"CAST({offset} AS INTEGER)"
+    u = f"(((i * 7919) % {n}) * 1.0 / {n})"
+    offset = f"({span} - 1 - {u} * {u} * {span})"
+    offset = f"CAST({offset} AS INTEGER)"
     day = d["day"].format(start=START.isoformat(), offset=offset)
     recent = (TODAY - datetime.timedelta(days=60)).isoformat()
     f, t = d["false"], d["true"]
@@ -326,7 +324,6 @@ FROM (
 
 
 def _history(conn, dialect):
-    d = DIALECT[dialect]
     ts_plus = ("registered_at + INTERVAL '1 day'" if dialect == "postgresql"
                else "datetime(registered_at, '+1 day')")
     ts_conc = ("CAST(concluded_on AS timestamp) + TIME '16:00'" if dialect == "postgresql"

