@@ -36,6 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     url = url or app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "daiban.db"))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    # Several app servers share one database: nothing a second server needs may live in
+    # one process. Sessions are signed cookies (the same SECRET_KEY everywhere); login
+    # rate-limit counters go to Redis when it is configured (FAB's limiter keeps them in
+    # the process otherwise, so each server would count on its own).
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+    if storage and not (test_config or {}).get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = storage
     app.config["SECRET_KEY"] = _secret_key(app)
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
 
