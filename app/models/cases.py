@@ -61,6 +61,7 @@ class Case(Model):
         Index("ix_case_place_received", "place_id", "received_on"),
         # a township's cases, newest first: a township clerk's list is one index range
         Index("ix_case_township_received", "township_id", "received_on", "id"),
+        Index("ix_case_township_state", "township_id", "state"),
         # newest first with the id as tie-breaker: a deep page skips index entries only
         Index("ix_case_received_id", "received_on", "id"),
     )

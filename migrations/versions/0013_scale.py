@@ -34,6 +34,7 @@ def upgrade():
     op.create_index('ix_case_township_received', 'cases',
                     ['township_id', 'received_on', 'id'])
     op.create_index('ix_case_received_id', 'cases', ['received_on', 'id'])
+    op.create_index('ix_case_township_state', 'cases', ['township_id', 'state'])
     statements = SQLITE_DDL if op.get_bind().dialect.name == 'sqlite' else POSTGRESQL_DDL
     for statement in statements:
         op.execute(statement)
@@ -45,6 +46,7 @@ def downgrade():
     statements = SQLITE_DROP if op.get_bind().dialect.name == 'sqlite' else POSTGRESQL_DROP
     for statement in statements:
         op.execute(statement)
+    op.drop_index('ix_case_township_state', table_name='cases')
     op.drop_index('ix_case_received_id', table_name='cases')
     op.drop_index('ix_case_township_received', table_name='cases')
     with op.batch_alter_table('cases') as batch:
