@@ -50,7 +50,7 @@ MN_SUFFIX = " ᠬᠠᠷᠢᠭᠤ ᠥᠭᠬᠦ ᠶᠢ ᠭᠤᠶᠤᠴᠢᠯᠠᠨ
 
 DIALECT = {
     "postgresql": dict(
-        series="generate_series(1, {n}) AS s(i)",
+        series="generate_series(1::bigint, {n}) AS s(i)",
         day="DATE '{start}' + {offset}",
         ts="(d + TIME '09:30')", plus="(d + {days})", false="false", true="true",
         concat="||", intdiv="/",
