@@ -62,8 +62,11 @@ class CaseInterface(DaibanInterface):
     def fast_count(self, filters):
         """A banner-wide list with no filter counts every case: the cockpit's
         pre-aggregated counts (case_stat, kept in step in the same transaction) answer
-        that in a few hundred rows; count(*) over 1,000,000 cases took 40–120 ms."""
+        that from its state rows on PostgreSQL, where count(*) over 1,000,000 cases took
+        40–120 ms; SQLite's count(*) with no WHERE is cheaper than those rows."""
         if filters is None or not current_scope().everything:
+            return None
+        if db.engine.dialect.name == "sqlite":  # count(*) without WHERE walks one b-tree
             return None
         if any(not isinstance(f, ScopeFilter) for f in filters.filters):
             return None
