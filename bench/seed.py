@@ -52,7 +52,8 @@ DIALECT = {
     "postgresql": dict(
         series="generate_series(1::bigint, {n}) AS s(i)",
         day="DATE '{start}' + {offset}",
-        ts="(d + TIME '09:30')", plus="(d + {days})", false="false", true="true",
+        ts="(d + TIME '09:30')", plus="(d + CAST({days} AS integer))", false="false",
+        true="true",
         concat="||", intdiv="/",
     ),
     "sqlite": dict(
