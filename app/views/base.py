@@ -52,6 +52,8 @@ EXPORT_MAX_ROWS = 50_000
 # from this many rows skipped on, a list page selects its ids first (DaibanInterface.query)
 DEFERRED_OFFSET = 1_000
 EXPORT_BATCH = 1_000
+# a text search's list counts this many matches at most (the pages reach that far)
+COUNT_CAP = 500
 LAST_PAGE = 1_000_000
 
 
@@ -501,6 +503,12 @@ class DaibanInterface(SQLAInterface):
                 return fast
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
+        if filters is not None and any(getattr(f, "capped_count", False)
+                                       for f in filters.filters):
+            # a text search counts its first COUNT_CAP matches, not all 66,000 of a
+            # common word (each one a trigram candidate checked against its row)
+            first = inner.order_by(None).with_entities(self.get_pk()).limit(COUNT_CAP)
+            return self.session.scalar(select(func.count()).select_from(first.subquery()))
         return inner.order_by(None).with_entities(func.count()).scalar()
 
     def fast_count(self, filters) -> int | None:

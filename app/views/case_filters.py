@@ -35,14 +35,17 @@ DEADLINE_FILTERS = {"overdue": OverdueFilter, "due_soon": DueSoonFilter}
 
 class IndexedContains(FilterContains):
     """FAB's "Contains" on a case's title or description, answered by the trigram
-    indexes (app/models/search.py) instead of reading every case."""
+    indexes (app/models/search.py) instead of reading every case. A list so filtered
+    counts its matches up to DaibanInterface.COUNT_CAP (``capped_count``)."""
+
+    capped_count = True
 
     def apply(self, query, value):
         value = (value or "").strip()
         if not value:
             return query
-        dialect = query.session.get_bind().dialect.name
-        return query.filter(contains_clause(getattr(Case, self.column_name), value, dialect))
+        return query.filter(
+            contains_clause(getattr(Case, self.column_name), value, query.session))
 
 
 def index_text_search(filters, datamodel, columns=("title", "description")):
