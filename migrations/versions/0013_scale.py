@@ -35,6 +35,7 @@ def upgrade():
                     ['township_id', 'received_on', 'id'])
     op.create_index('ix_case_received_id', 'cases', ['received_on', 'id'])
     op.create_index('ix_case_township_state', 'cases', ['township_id', 'state'])
+    op.create_index('ix_case_stat_dim_key', 'case_stat', ['dim', 'key', 'n'])
     statements = SQLITE_DDL if op.get_bind().dialect.name == 'sqlite' else POSTGRESQL_DDL
     for statement in statements:
         op.execute(statement)
@@ -46,6 +47,7 @@ def downgrade():
     statements = SQLITE_DROP if op.get_bind().dialect.name == 'sqlite' else POSTGRESQL_DROP
     for statement in statements:
         op.execute(statement)
+    op.drop_index('ix_case_stat_dim_key', table_name='case_stat')
     op.drop_index('ix_case_township_state', table_name='cases')
     op.drop_index('ix_case_received_id', table_name='cases')
     op.drop_index('ix_case_township_received', table_name='cases')
