@@ -392,13 +392,13 @@ class ScopedModelView(ModelView):
                               EXPORT_MAX_ROWS))
         except ValueError:
             rows = EXPORT_MAX_ROWS
-        query = self.datamodel.apply_all(
-            self.datamodel.session.query(self.datamodel.obj), joined_filters,
-            order_column, order_direction, page=0, page_size=rows,
-        )
         # a session of its own: the request's is closed before the body is streamed
         stream_session = Session(bind=db.engine)
         try:
+            query = self.datamodel.apply_all(
+                self.datamodel.session.query(self.datamodel.obj), joined_filters,
+                order_column, order_direction, page=0, page_size=rows,
+            )
             items = iter(query.with_session(stream_session).yield_per(EXPORT_BATCH))
             first = next(items, None)
         except (FABException, SQLAlchemyError):  # a filter value that does not fit its column
