@@ -44,8 +44,15 @@ POSTGRESQL_DDL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX ix_case_title_trgm ON cases USING gin (title gin_trgm_ops)",
     "CREATE INDEX ix_case_description_trgm ON cases USING gin (description gin_trgm_ops)",
+    # not search, but DDL outside the metadata too: a place determines its township, so
+    # "a village AND the clerk's township" is as selective as the village alone. Without
+    # it the planner multiplied the two, expected 91 of 4,000 rows and sorted them all
+    # (409 ms); with it, the village's date index, 0.2 ms.
+    "CREATE STATISTICS IF NOT EXISTS st_cases_place_township (dependencies) "
+    "ON place_id, township_id FROM cases",
 ]
 POSTGRESQL_DROP = [
+    "DROP STATISTICS IF EXISTS st_cases_place_township",
     "DROP INDEX IF EXISTS ix_case_description_trgm", "DROP INDEX IF EXISTS ix_case_title_trgm",
 ]
 
