@@ -40,17 +40,27 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS cases_fts_au", "DROP TRIGGER IF EXISTS cases_fts_ad",
     "DROP TRIGGER IF EXISTS cases_fts_ai", "DROP TABLE IF EXISTS cases_fts",
 ]
-POSTGRESQL_DDL = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_case_title_trgm ON cases USING gin (title gin_trgm_ops)",
-    "CREATE INDEX ix_case_description_trgm ON cases USING gin (description gin_trgm_ops)",
-    # not search, but DDL outside the metadata too: a place determines its township, so
-    # "a village AND the clerk's township" is as selective as the village alone. Without
-    # it the planner multiplied the two, expected 91 of 4,000 rows and sorted them all
-    # (409 ms); with it, the village's date index, 0.2 ms.
-    "CREATE STATISTICS IF NOT EXISTS st_cases_place_township (dependencies) "
-    "ON place_id, township_id FROM cases",
-]
+def postgresql_ddl(connection) -> list[str]:
+    """pg_trgm's GIN indexes, the operator class named with the schema the extension
+    lives in (it may be installed in a schema that is not on this connection's
+    search_path: one database, several schemas)."""
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema = connection.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'").scalar()
+    opclass = f'"{schema}".gin_trgm_ops'
+    return [
+        f"CREATE INDEX ix_case_title_trgm ON cases USING gin (title {opclass})",
+        f"CREATE INDEX ix_case_description_trgm ON cases USING gin (description {opclass})",
+        # not search, but DDL outside the metadata too: a place determines its township,
+        # so "a village AND the clerk's township" is as selective as the village alone.
+        # Without it the planner multiplied the two, expected 91 of 4,000 rows and sorted
+        # them all (409 ms); with it, the village's date index, 0.2 ms.
+        "CREATE STATISTICS IF NOT EXISTS st_cases_place_township (dependencies) "
+        "ON place_id, township_id FROM cases",
+    ]
+
+
 POSTGRESQL_DROP = [
     "DROP STATISTICS IF EXISTS st_cases_place_township",
     "DROP INDEX IF EXISTS ix_case_description_trgm", "DROP INDEX IF EXISTS ix_case_title_trgm",
@@ -58,9 +68,13 @@ POSTGRESQL_DROP = [
 
 for _statement in SQLITE_DDL:
     event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in POSTGRESQL_DDL:
-    event.listen(Case.__table__, "after_create",
-                 DDL(_statement).execute_if(dialect="postgresql"))
+
+
+@event.listens_for(Case.__table__, "after_create")
+def _postgresql_search_indexes(target, connection, **kwargs):
+    if connection.dialect.name == "postgresql":
+        for statement in postgresql_ddl(connection):
+            connection.exec_driver_sql(statement)
 
 
 # A term at least this many cases contain is common: the newest of its cases are found

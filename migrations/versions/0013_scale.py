@@ -10,7 +10,7 @@ Create Date: 2026-11-30 07:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from app.models.search import (POSTGRESQL_DDL, POSTGRESQL_DROP, SQLITE_DDL, SQLITE_DROP)
+from app.models.search import POSTGRESQL_DROP, SQLITE_DDL, SQLITE_DROP, postgresql_ddl
 
 
 revision = '0013'
@@ -36,7 +36,8 @@ def upgrade():
     op.create_index('ix_case_received_id', 'cases', ['received_on', 'id'])
     op.create_index('ix_case_township_state', 'cases', ['township_id', 'state'])
     op.create_index('ix_case_stat_dim_key', 'case_stat', ['dim', 'key', 'n'])
-    statements = SQLITE_DDL if op.get_bind().dialect.name == 'sqlite' else POSTGRESQL_DDL
+    bind = op.get_bind()
+    statements = SQLITE_DDL if bind.dialect.name == 'sqlite' else postgresql_ddl(bind)
     for statement in statements:
         op.execute(statement)
     if op.get_bind().dialect.name == 'sqlite':
