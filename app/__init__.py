@@ -36,6 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     url = url or app.config.get("SQLALCHEMY_DATABASE_URI") or (
         "sqlite:///" + os.path.join(app.instance_path, "daiban.db"))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    # Several app servers share one database: nothing a second server needs may live in
+    # one process. Sessions are signed cookies (the same SECRET_KEY everywhere); login
+    # rate-limit counters go to Redis when it is configured (FAB's limiter keeps them in
+    # the process otherwise, so each server would count on its own).
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+    if storage and not (test_config or {}).get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = storage
     app.config["SECRET_KEY"] = _secret_key(app)
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
 
@@ -62,6 +69,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.views.base import bound_list_arguments
     from app.views.system import register_error_pages, system
 
+    # FAB's templates indent deeply: half of a list page's bytes were blank lines and
+    # indentation left by {% %} tags (92 → ~50 KB for a case list page)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.before_request(bound_list_arguments)
     app.register_blueprint(system)
     register_error_pages(app)

@@ -315,6 +315,7 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
         row = dict(
             id=case_id, number=f"{received.year}{case_id:08d}",
             petitioner_id=rng.choice(petitioners[village_id]), place_id=village_id,
+            township_id=township_id,
             responsible_place_id=place_of_level,
             agent_id=rng.choice(agent_pool) if state not in ("registered", "declined") else None,
             case_leader_id=rng.choice(leaders) if level in ("banner", "joint_meeting") else None,

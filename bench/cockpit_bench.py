@@ -178,6 +178,9 @@ def seed(app, n_cases: int) -> None:
             for index in indexes:  # build indexes once, after the load
                 index.drop(conn)
             conn.execute(text(CASE_SQL.format(**fragments, **ids)))
+            # the township of each case (a township clerk's scope, migration 0013)
+            conn.execute(text("UPDATE cases SET township_id = (SELECT p.parent_id FROM place p "
+                              "WHERE p.id = cases.place_id)"))
             for index in indexes:
                 index.create(conn)
             for sql in FOLLOW_UP_SQL.values():

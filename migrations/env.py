@@ -94,6 +94,13 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    if conf_args.get("include_object") is None:
+        # the search indexes are DDL outside the metadata (app/models/search.py)
+        from app.models.search import SEARCH_OBJECTS
+
+        conf_args["include_object"] = (
+            lambda obj, name, type_, reflected, compare_to: name not in SEARCH_OBJECTS)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -25,19 +25,27 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 ruff check app tests
 
+# The two halves are independent processes (FAB's AppBuilder is one per process) on
+# independent databases: run them side by side, each into its own log, then show both.
 status=0
-echo "== SQLite =="
-DAIBAN_TEST_DB=sqlite python -m pytest "$@" || status=$?
-
-echo "== PostgreSQL =="
+logs=$(mktemp -d)
+DAIBAN_TEST_DB=sqlite python -m pytest "$@" > "$logs/sqlite.log" 2>&1 &
+sqlite_pid=$!
+DAIBAN_TEST_DB=postgresql python -m pytest "$@" -rs > "$logs/pg.log" 2>&1 &
+pg_pid=$!
+wait $sqlite_pid || status=$?
 set +e
-DAIBAN_TEST_DB=postgresql python -m pytest "$@" -rs | tee .pytest-pg.log
-pg_status=${PIPESTATUS[0]}
+wait $pg_pid
+pg_status=$?
 set -e
+echo "== SQLite =="
+cat "$logs/sqlite.log"
+echo "== PostgreSQL =="
+cat "$logs/pg.log"
 [ "$pg_status" -eq 0 ] || status=$pg_status
-if grep -q "PostgreSQL half skipped" .pytest-pg.log; then
+if grep -q "PostgreSQL half skipped" "$logs/pg.log"; then
   echo "!! The PostgreSQL half was SKIPPED: PostgreSQL is not reachable at ${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}."
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then status=1; fi
 fi
-rm -f .pytest-pg.log
+rm -rf "$logs"
 exit $status

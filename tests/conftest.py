@@ -6,14 +6,13 @@ PostgreSQL comes from TEST_DATABASE_URL (default: the local server's `test` data
 Where it is not reachable the PostgreSQL run is skipped with a plain reason, and
 scripts/test.sh says so; in CI (.ci/run) a skipped PostgreSQL run is a failure."""
 
-import contextvars
 import os
 import re
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from tests.clients import IsolatedClient, sign_in
 from tests.world import build_world
 
 
@@ -83,16 +82,6 @@ def _reset_schema(app):
         from app.extensions import appbuilder
 
         appbuilder.sm.sync_roles()
-
-
-class IsolatedClient(FlaskClient):
-    """Runs every request in its own application context, as a server does. Tests hold an
-    app context for their database work, and Flask reuses a context that is already
-    pushed: flask.g — and with it the signed-in user Flask-Login caches there — would
-    then leak from one request (and one client) into the next."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -167,13 +156,7 @@ def login(db_app):
     """login("username") → a test client signed in as that user."""
 
     def _login(username, password="password"):
-        client = db_app.test_client()
-        response = client.post(
-            "/login/", data={"username": username, "password": password},
-            follow_redirects=False,
-        )
-        assert response.status_code == 302, f"login failed for {username}"
-        return client
+        return sign_in(db_app, username, password)
 
     return _login
 

@@ -4,11 +4,10 @@ short ways to take a case through its actions."""
 import datetime
 import re
 
-from flask.testing import FlaskClient
-
 from app.extensions import db
 from app.models import Category, Department, Person, StaffUser
 from app.services import cases as svc
+from tests.clients import IsolatedClient, sign_in  # noqa: F401  (re-exported)
 
 SIGNED_ON = datetime.date(2026, 11, 3)
 
@@ -63,22 +62,8 @@ def actions(case):
     return [e.action for e in case.events]
 
 
-class FreshContextClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as in production.
-    (The ``login`` fixture's requests reuse the test's app context, so ``g`` — and with
-    it Flask-Login's cached user — carries over from one client to the next.)"""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def sign_in(app, username, password="password") -> FreshContextClient:
-    client = FreshContextClient(app, app.response_class, use_cookies=True)
-    response = client.post("/login/", data={"username": username, "password": password})
-    assert response.status_code == 302, f"login failed for {username}"
-    db.session.expire_all()
-    return client
+# one client class and one sign-in for every test (tests/clients.py); the old names stay
+FreshContextClient = IsolatedClient
 
 
 _VERSION = re.compile(r'name="version" value="(\d+)"')

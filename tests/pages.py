@@ -27,9 +27,11 @@ def form_errors(html: str) -> list[str]:
     return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
-def search_choices(html: str, field: str) -> set[str]:
+def search_choices(html: str, field: str, client=None) -> set[str]:
     """Values offered by the list page's search filter for a related column: FAB hands
-    the filter widgets to its AdminFilters script as JSON."""
+    the filter widgets to its AdminFilters script as JSON. A column over a large table
+    (app/views/base.py, RemoteChoiceWidget) offers its rows through a JSON endpoint the
+    field names, asked here with the page's client."""
     start = html.index("new AdminFilters(")
     decoder = json.JSONDecoder()
     position = html.index(",", start) + 1  # past the form's selector
@@ -41,4 +43,9 @@ def search_choices(html: str, field: str) -> set[str]:
         arguments.append(value)
     form_fields = arguments[1]
     assert field in form_fields, f"{field} is not a search filter here"
+    remote = re.search(r'data-url="([^"]+)"', form_fields[field])
+    if remote:
+        assert client is not None, f"{field} asks the server: pass the client"
+        rows = client.get(remote.group(1) + "?q=").get_json()["results"]
+        return {str(row["id"]) for row in rows}
     return {v for v in re.findall(r'<option[^>]*value="([^"]*)"', form_fields[field]) if v}

@@ -15,9 +15,19 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db, normalise_database_url
+from app.models.search import SEARCH_OBJECTS
 from tests.conftest import PG_URL
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _modelled(obj, name, type_, reflected, compare_to):
+    """The search indexes (an FTS5 table, trigram GIN indexes) live outside the
+    SQLAlchemy metadata, built by DDL (app/models/search.py): not a difference."""
+    return name not in SEARCH_OBJECTS
+
+
+COMPARE = {"compare_type": True, "include_object": _modelled}
 
 
 @pytest.fixture()
@@ -58,7 +68,7 @@ def flask(url: str, *args: str) -> subprocess.CompletedProcess:
 def tables(url: str) -> set[str]:
     engine = create_engine(normalise_database_url(url))
     try:
-        return set(inspect(engine).get_table_names())
+        return set(inspect(engine).get_table_names()) - SEARCH_OBJECTS
     finally:
         engine.dispose()
 
@@ -68,7 +78,7 @@ def schema_differences(url: str) -> list:
     engine = create_engine(normalise_database_url(url))
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts=COMPARE)
             return compare_metadata(context, db.metadata)
     finally:
         engine.dispose()
@@ -105,5 +115,5 @@ def test_models_have_no_unmigrated_changes_in_the_test_database(db_app):
     """The schema the other tests run on comes from create_all(); it must not drift
     from what the migrations build (checked above) — nor from the models."""
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts=COMPARE)
         assert compare_metadata(context, db.metadata) == []

@@ -14,6 +14,7 @@ from app.models.records import (
     reception_case,
 )
 from app.models.reviews import CaseReview
+from app.models.search import SEARCH_OBJECTS  # noqa: F401  (search indexes' DDL)
 from app.models.stats import CaseStat
 from app.models.user import StaffUser
 

@@ -68,6 +68,7 @@ def _maintain_place_paths(session, flush_context, instances):
             continue
         obj.path = new_path
         if old_path and obj in session.dirty:
+            session.info.setdefault("daiban_moved_paths", set()).add(new_path)
             session.execute(
                 update(Place)
                 .where(Place.path.like(old_path + "%"), Place.path != old_path)
@@ -78,6 +79,29 @@ def _maintain_place_paths(session, flush_context, instances):
                 )
                 .execution_options(synchronize_session=False)
             )
+
+
+@event.listens_for(Session, "after_flush")
+def _retownship_moved_cases(session, flush_context):
+    """A place moved under another township takes its cases with it: cases keep the
+    township above their place in ``cases.township_id`` (the township clerk's scope)."""
+    moved = session.info.pop("daiban_moved_paths", None)
+    if not moved:
+        return
+    cases = Model.metadata.tables["cases"]
+    for path in moved:
+        below = session.execute(
+            select(Place.id, Place.path).where(Place.path.like(path + "%"))).all()
+        townships = {}
+        for place_id, place_path in below:
+            codes = place_path.strip("/").split("/")
+            key = f"/{codes[0]}/{codes[1]}/" if len(codes) >= 2 else None
+            townships.setdefault(key, []).append(place_id)
+        for key, place_ids in townships.items():
+            township = (session.scalar(select(Place.id).where(Place.path == key))
+                        if key else None)
+            session.execute(update(cases).where(cases.c.place_id.in_(place_ids))
+                            .values(township_id=township))
 
 
 def _new_parent(session, place):

@@ -33,6 +33,10 @@ class CaseStat(Model):
         return scope.place_clause(cls.place_id)
 
 
+# the landing page's banner-wide counts by state: one index-only range (dim = 'state')
+Index("ix_case_stat_dim_key", CaseStat.__table__.c.dim, CaseStat.__table__.c.key,
+      CaseStat.__table__.c.n)
+
 _cases = Case.__table__
 _transfers = Transfer.__table__
 _has_leader = _cases.c.case_leader_id.isnot(None)

@@ -12,6 +12,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy.sql.elements import True_
 
 from app.extensions import db
 from app.models.places import Place
@@ -150,7 +151,10 @@ class ScopeFilter(BaseFilter):
     arg_name = "scope"
 
     def apply(self, query, value):
-        return query.filter(self.model.scope_clause(current_scope()))
+        clause = self.model.scope_clause(current_scope())
+        if isinstance(clause, True_):  # banner-wide: no WHERE at all (fast counts)
+            return query
+        return query.filter(clause)
 
 
 class ScopeOrCurrentFilter(ScopeFilter):

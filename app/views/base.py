@@ -6,7 +6,18 @@ import csv
 import io
 from contextlib import contextmanager
 
-from flask import Response, abort, current_app, flash, g, redirect, request
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import DatabaseException, FABException
@@ -21,10 +32,13 @@ from flask_appbuilder.urltools import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app.domain.errors import DomainError
@@ -32,9 +46,14 @@ from app.extensions import db
 from app.formatting import format_date, format_datetime
 from app.models.choices import label
 from app.security.roles import METHOD_PERMISSIONS
-from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
+from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter, current_scope
 
 EXPORT_MAX_ROWS = 50_000
+# from this many rows skipped on, a list page selects its ids first (DaibanInterface.query)
+DEFERRED_OFFSET = 1_000
+EXPORT_BATCH = 1_000
+# a text search's list counts this many matches at most (the pages reach that far)
+COUNT_CAP = 500
 LAST_PAGE = 1_000_000
 
 
@@ -70,6 +89,33 @@ def bound_list_arguments():
     request.args = ImmutableMultiDict(bounded)
 
 
+# Related columns whose tables grow with the region: the search form asks the server for
+# matching rows as the user types (select2 over ``<view>/choices/<column>``) instead of
+# rendering every row as an <option> — 1,628 options, 137 of 242 KB and two thirds of the
+# time of a case list page at 1,000,000 cases.
+REMOTE_SEARCH_MODELS = {"Place", "Person", "Petitioner", "StaffUser"}
+NAME_COLUMNS = ("name_zh", "name_mn", "name", "code", "username", "first_name", "last_name")
+REMOTE_CHOICES = 20
+
+
+class RemoteChoiceWidget:
+    """A hidden input that daiban/model_list.html turns into a select2 asking the view's
+    choices endpoint; FAB's filter script names it and sets its value like any input."""
+
+    def __call__(self, field, **kwargs):
+        url = url_for(f"{field.view.endpoint}.choices", column=field.column)
+        return Markup('<input type="hidden" class="daiban-remote" data-url="{}" value="">'
+                      ).format(url)
+
+
+class RemoteChoiceField(Field):
+    widget = RemoteChoiceWidget()
+
+    def __init__(self, label=None, view=None, column=None, **kwargs):
+        super().__init__(label, **kwargs)
+        self.view, self.column = view, column
+
+
 def choice_field(field_label, choices: dict, required: bool = True):
     """A select for a coded column, labelled in the user's language; an optional one
     starts blank."""
@@ -101,7 +147,17 @@ class ScopedModelView(ModelView):
     """A ModelView over a scoped model (one with ``scope_clause``)."""
 
     base_filters = SCOPE_FILTER
-    method_permission_name = METHOD_PERMISSIONS
+    method_permission_name = {**METHOD_PERMISSIONS, "choices": METHOD_PERMISSIONS["list"]}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # a search field's choices are read like the list itself, whatever a mixin maps
+        methods = cls.__dict__.get("method_permission_name")
+        if methods is None:
+            methods = next((c.__dict__["method_permission_name"] for c in cls.__mro__
+                            if "method_permission_name" in c.__dict__), None)
+        if isinstance(methods, dict) and "choices" not in methods:
+            cls.method_permission_name = {**methods, "choices": methods.get("list", "read")}
     list_template = "daiban/model_list.html"
     page_size = 25
     # relations a list shows through a property (loaded with the page, not per row)
@@ -119,6 +175,8 @@ class ScopedModelView(ModelView):
         self.add_form_query_rel_fields = dict(self.add_form_query_rel_fields or {})
         self.edit_form_query_rel_fields = dict(self.edit_form_query_rel_fields or {})
         self.search_form_query_rel_fields = dict(self.search_form_query_rel_fields or {})
+        self.search_form_extra_fields = dict(self.search_form_extra_fields or {})
+        self.remote_search_columns = {}
         columns = {*self.add_columns, *self.edit_columns, *self.search_columns}
         for column in sorted(columns):
             if not self.datamodel.is_relation(column):
@@ -127,6 +185,10 @@ class ScopedModelView(ModelView):
             if not hasattr(related, "scope_clause"):
                 continue
             scope = [["id", ScopeFilter, None]]
+            if column in self.search_columns and related.__name__ in REMOTE_SEARCH_MODELS:
+                self.remote_search_columns[column] = related
+                self.search_form_extra_fields.setdefault(column, RemoteChoiceField(
+                    self.label_columns.get(column, column), view=self, column=column))
             self.add_form_query_rel_fields.setdefault(column, scope)
             self.search_form_query_rel_fields.setdefault(column, scope)
             self.edit_form_query_rel_fields.setdefault(column, [["id", ScopeOrCurrentFilter,
@@ -292,33 +354,90 @@ class ScopedModelView(ModelView):
         flash(_("Deleted %(count)s rows.", count=deleted), "info")
         return redirect(self.get_redirect())
 
+    @expose("/choices/<column>")
+    @has_access
+    def choices(self, column):
+        """Up to REMOTE_CHOICES rows of a related column's table, in the user's scope,
+        whose names contain ``q`` (or the row ``id``), as select2 expects them."""
+        model = self.remote_search_columns.get(column)
+        if model is None:
+            abort(404)
+        statement = select(model).where(model.scope_clause(current_scope()))
+        wanted = request.args.get("id", "")
+        term = request.args.get("q", "").strip()
+        if wanted:
+            if not wanted.isdigit():
+                abort(404)
+            statement = statement.where(model.id == int(wanted))
+        elif term:
+            columns = sa_inspect(model).columns
+            names = [getattr(model, c) for c in NAME_COLUMNS if c in columns]
+            statement = statement.where(or_(*(c.ilike(f"%{term}%") for c in names)))
+        rows = db.session.scalars(statement.order_by(model.id).limit(REMOTE_CHOICES))
+        return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows])
+
     @expose("/export/")
     @has_access
     def export(self):
-        """The current list (same filters, same order, same scope) as CSV for Excel."""
+        """The current list (same filters, same order, same scope) as CSV for Excel,
+        streamed in batches: the first rows leave at once and a worker holds one batch,
+        not 50,000 rows and their text (4.8–6 s and up to 315 MB before). ``rows`` asks
+        for fewer than EXPORT_MAX_ROWS."""
         get_filter_args(self._filters)
         joined_filters = self._filters.get_joined_filters(self._base_filters)
         orders = get_order_args().get(self.__class__.__name__)
         order_column, order_direction = orders if orders else (self.base_order or ("", ""))
         try:
-            _count, items = self.datamodel.query(
-                joined_filters, order_column, order_direction, page=0,
-                page_size=EXPORT_MAX_ROWS,
+            rows = max(1, min(int(request.args.get("rows", EXPORT_MAX_ROWS)),
+                              EXPORT_MAX_ROWS))
+        except ValueError:
+            rows = EXPORT_MAX_ROWS
+        # a session of its own: the request's is closed before the body is streamed
+        stream_session = Session(bind=db.engine)
+        try:
+            query = self.datamodel.apply_all(
+                self.datamodel.session.query(self.datamodel.obj), joined_filters,
+                order_column, order_direction, page=0, page_size=rows,
             )
-        except FABException:  # a filter value that does not fit its column, as on the list
+            items = iter(query.with_session(stream_session).yield_per(EXPORT_BATCH))
+            first = next(items, None)
+        except (FABException, SQLAlchemyError):  # a filter value that does not fit its column
+            stream_session.close()
             self.datamodel.session.rollback()
             flash(_("A search filter's value does not fit its field."), "warning")
             return redirect(self.get_redirect())
         columns = self.export_columns()
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow([str(self.label_columns.get(c, c)) for c in columns])
-        for item in items:
-            writer.writerow([self._export_value(item, c) for c in columns])
+        header = [str(self.label_columns.get(c, c)) for c in columns]
+
+        def lines():
+            try:
+                yield from _lines()
+            finally:
+                stream_session.close()
+
+        def _lines():
+            memo = {}
+            out = io.StringIO()
+            writer = csv.writer(out)
+            out.write("\ufeff")
+            writer.writerow(header)
+            batch = [] if first is None else [first]
+            for item in items:
+                batch.append(item)
+                if len(batch) >= EXPORT_BATCH:
+                    for row in batch:
+                        writer.writerow([self._export_value(row, c, memo) for c in columns])
+                    batch.clear()
+                    yield out.getvalue()
+                    out.seek(0)
+                    out.truncate()
+            for row in batch:
+                writer.writerow([self._export_value(row, c, memo) for c in columns])
+            yield out.getvalue()
+
         filename = f"{self.class_permission_name or self.__class__.__name__}.csv"
         return Response(
-            out.getvalue(),
+            stream_with_context(lines()),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f"attachment; filename={filename}"},
         )
@@ -326,16 +445,27 @@ class ScopedModelView(ModelView):
     def export_columns(self):
         return list(self.list_columns)
 
-    def _export_value(self, item, column):
+    def _export_value(self, item, column, memo=None):
         value = item
         for part in column.split("."):
             value = getattr(value, part, None) if value is not None else None
             if callable(value):
                 value = value()
+        # the same value formats the same way: translate and format each one once
+        key = (column, type(value), getattr(value, "id", value))
+        try:
+            hash(key)
+        except TypeError:
+            memo = None
+        if memo is not None and key in memo:
+            return memo[key]
         formatter = self.formatters_columns.get(column)
         if formatter is not None:
             value = formatter(value)
-        return "" if value is None else str(value)
+        text = "" if value is None else str(value)
+        if memo is not None:
+            memo[key] = text
+        return text
 
 
 class StoreRefused(Exception):
@@ -357,8 +487,49 @@ class DaibanInterface(SQLAInterface):
 
     def apply_all(self, query, *args, **kwargs):
         query = super().apply_all(query, *args, **kwargs)
+        return self._eager(query)
+
+    def _eager(self, query):
         options = [selectinload(getattr(self.obj, name)) for name in sorted(self.eager_relations)]
         return query.options(*options) if options else query
+
+    def query_count(self, query, filters=None, select_columns=None):
+        """``SELECT count(*) FROM t WHERE …`` — FAB counts ``SELECT count(*) FROM (SELECT
+        every column …)``, which SQLite cannot answer from an index alone. A list with no
+        filter but the scope may have a cheaper answer (``fast_count``)."""
+        if not select_columns:
+            fast = self.fast_count(filters)
+            if fast is not None:
+                return fast
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                      aliases_mapping={})
+        if filters is not None and any(getattr(f, "capped_count", False)
+                                       for f in filters.filters):
+            # a text search counts its first COUNT_CAP matches, not all 66,000 of a
+            # common word (each one a trigram candidate checked against its row)
+            first = inner.order_by(None).with_entities(self.get_pk()).limit(COUNT_CAP)
+            return self.session.scalar(select(func.count()).select_from(first.subquery()))
+        return inner.order_by(None).with_entities(func.count()).scalar()
+
+    def fast_count(self, filters) -> int | None:
+        return None
+
+    def query(self, filters=None, order_column="", order_direction="", page=None,
+              page_size=None, select_columns=None, outer_default_load=False):
+        """Deep pages as a deferred join: the page's ids first (OFFSET over an index
+        alone, no row read), then those rows — OFFSET 50,000 over whole rows read every
+        skipped row."""
+        if (select_columns or not page or not page_size
+                or page * page_size < DEFERRED_OFFSET):
+            return super().query(filters, order_column, order_direction, page, page_size,
+                                 select_columns, outer_default_load)
+        count = self.query_count(self.session.query(self.obj), filters)
+        pk = self.get_pk()
+        ids = self._apply_inner_all(self.session.query(pk), filters, order_column,
+                                    order_direction, page, page_size, aliases_mapping={})
+        rows = self.session.query(self.obj).filter(pk.in_(ids.subquery().select()))
+        rows = self.apply_order_by(rows, order_column, order_direction, add_pk=True)
+        return count, self._eager(rows).all()
 
     def add(self, item, commit=True):
         with refused_in_plain_words():

@@ -3,9 +3,9 @@ from flask_appbuilder import IndexView, expose
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Case
+from app.models import Case, CaseStat
 from app.models.choices import CASE_STATES
-from app.security.scope import scoped
+from app.security.scope import current_scope, scoped
 
 
 class HomeView(IndexView):
@@ -18,9 +18,17 @@ class HomeView(IndexView):
         counts = {}
         user = g.user if getattr(g, "user", None) is not None else None
         if user is not None and user.is_authenticated:
-            rows = db.session.execute(
-                scoped(select(Case.state, func.count()).group_by(Case.state), Case)
-            ).all()
-            counts = {state: n for state, n in rows}
+            counts = dict(db.session.execute(_state_counts(current_scope())).all())
         states = [(code, CASE_STATES[code], counts.get(code, 0)) for code in CASE_STATES]
         return self.render_template(self.index_template, states=states, user=user)
+
+
+def _state_counts(scope):
+    """Cases by state in the user's area. Banner-wide, from the cockpit's pre-aggregated
+    counts (case_stat, kept in the same transaction): a few thousand rows, where counting
+    1,000,000 cases took 100+ ms; elsewhere an index range of the scope
+    (ix_case_township_state for a township)."""
+    if scope.everything:
+        return (select(CaseStat.key, func.sum(CaseStat.n))
+                .where(CaseStat.dim == "state").group_by(CaseStat.key))
+    return scoped(select(Case.state, func.count()).group_by(Case.state), Case)

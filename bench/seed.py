@@ -1,0 +1,380 @@
+"""Seed a region-sized database for bench/run.py: the demo banner's people, logins and
+dictionaries (``seed-demo --cases 0``), widened to 50 townships and ~700 villages, then N
+cases written by the database itself (``INSERT … SELECT`` over a number series — no
+Python row objects), their history, escalations and transfers, ``case_stat`` rebuilt,
+``ANALYZE``.
+
+Distributions (deterministic, from the row number):
+- cases over villages by weighted slots: the clerk's township (``clerk1``'s) gets 3 %,
+  the other townships 0.5–4 % each;
+- received 2019-01-01 → 2026-11-28, growing over the years; the last 60 days mostly
+  open, older ones 90 % concluded (followed up, archived…), ~1 % open and overdue;
+- 70 % of titles in Chinese, 30 % in traditional Mongolian: "<village> <topic>", with
+  a longer description; level village 78 %, township 16 %, banner 6 %;
+- events: register, accept (accepted cases), conclude (concluded ones); escalation
+  requests for cases above village level (2 % of open ones pending); transfers for
+  transferred cases and 6 % of others."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+
+from sqlalchemy import create_engine, text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+START = datetime.date(2019, 1, 1)
+TODAY = datetime.date(2026, 11, 28)
+SLOTS = 1000
+CLERK_SLOTS = 30  # 3 % of all cases in the clerk's township
+TOWNSHIPS = 50
+
+# (Chinese, traditional Mongolian) petition topics; the searches in run.py use them
+TOPICS = [
+    ("草场边界纠纷", "ᠪᠡᠯᠴᠢᠭᠡᠷ ᠤᠨ ᠬᠢᠯ ᠤᠨ ᠮᠠᠷᠭᠤᠭᠠᠨ"),
+    ("土地承包经营权争议", "ᠭᠠᠵᠠᠷ ᠠᠵᠢᠯᠯᠠᠭ᠎ᠠ ᠶᠢᠨ ᠡᠷᠬᠡ"),
+    ("拖欠农民工工资", "ᠠᠵᠢᠯᠴᠢᠨ ᠤ ᠴᠠᠯᠢᠩ ᠤᠳᠠᠭᠠᠰᠤ"),
+    ("低保资格认定", "ᠠᠮᠢᠳᠤᠷᠠᠯ ᠤᠨ ᠪᠠᠲᠤᠯᠠᠭ᠎ᠠ"),
+    ("征地补偿款发放", "ᠭᠠᠵᠠᠷ ᠲᠠᠲᠠᠯᠭ᠎ᠠ ᠶᠢᠨ ᠨᠥᠬᠥᠪᠥᠷᠢ"),
+    ("医疗保险报销", "ᠡᠮᠨᠡᠯᠭᠡ ᠶᠢᠨ ᠳᠠᠭᠠᠳᠬᠠᠯ"),
+    ("危房改造补助", "ᠪᠠᠢᠰᠢᠩ ᠰᠡᠯᠪᠢᠨ ᠵᠠᠰᠠᠬᠤ"),
+    ("邻里宅基地纠纷", "ᠬᠥᠷᠱᠢ ᠶᠢᠨ ᠮᠠᠷᠭᠤᠭᠠᠨ"),
+    ("饮水工程质量", "ᠤᠮᠳᠠᠭᠠᠨ ᠤᠰᠤ ᠶᠢᠨ ᠲᠥᠰᠥᠯ"),
+    ("生态补奖资金发放", "ᠡᠺᠣᠯᠣᠭᠢ ᠶᠢᠨ ᠰᠢᠭᠠᠩᠨᠠᠯ"),
+    ("道路修建占地", "ᠵᠠᠮ ᠪᠠᠷᠢᠬᠤ ᠭᠠᠵᠠᠷ"),
+    ("婚姻家庭矛盾", "ᠭᠡᠷ ᠪᠦᠯᠢ ᠶᠢᠨ ᠵᠥᠷᠢᠴᠡᠯᠳᠦᠭᠡᠨ"),
+]
+ZH_SUFFIX = "，请求有关部门依法协调处理并答复。"
+MN_SUFFIX = " ᠬᠠᠷᠢᠭᠤ ᠥᠭᠬᠦ ᠶᠢ ᠭᠤᠶᠤᠴᠢᠯᠠᠨ᠎ᠠ"
+
+DIALECT = {
+    "postgresql": dict(
+        series="generate_series(1::bigint, {n}) AS s(i)",
+        day="DATE '{start}' + {offset}",
+        ts="(d + TIME '09:30')", plus="(d + CAST({days} AS integer))", false="false",
+        true="true",
+        concat="||", intdiv="/",
+    ),
+    "sqlite": dict(
+        series="(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "
+               "WHERE i < {n}) SELECT i FROM s) AS s",
+        day="date('{start}', '+' || ({offset}) || ' days')",
+        ts="(d || ' 09:30:00')", plus="date(d, '+' || ({days}) || ' days')", false="0",
+        true="1", concat="||", intdiv="/",
+    ),
+}
+
+
+def flask(url, *args):
+    env = {**os.environ, "DATABASE_URL": url,
+           "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-0123456789abcdef0123")}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def empty(url):
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        return
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def engine_for(url):
+    if url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return create_engine(url)
+
+
+def seed(url: str, n: int, log=print) -> dict:
+    """Build the database from nothing; returns timings and the ids run.py needs."""
+    timings = {}
+    t0 = time.perf_counter()
+    empty(url)
+    flask(url, "db", "upgrade")
+    flask(url, "sync-roles")
+    flask(url, "seed-demo", "--cases", "0")
+    timings["schema_and_demo_s"] = round(time.perf_counter() - t0, 1)
+    engine = engine_for(url)
+    dialect = engine.dialect.name
+    t1 = time.perf_counter()
+    with engine.begin() as conn:
+        if dialect == "sqlite":
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        else:  # the rows are built from valid ids: skip per-row foreign-key triggers
+            conn.execute(text("SET session_replication_role = replica"))
+        _widen_places(conn)
+        _slots(conn)
+        _topics(conn)
+        rebuild = _drop_indexes(conn, dialect, ("cases", "case_event"))
+        _cases(conn, dialect, n)
+        timings["cases_s"] = round(time.perf_counter() - t1, 1)
+        t2 = time.perf_counter()
+        _history(conn, dialect)
+        timings["history_s"] = round(time.perf_counter() - t2, 1)
+        t2 = time.perf_counter()
+        for statement in rebuild:
+            conn.exec_driver_sql(statement)
+        timings["indexes_s"] = round(time.perf_counter() - t2, 1)
+        _fix_sequences(conn, dialect)
+    t3 = time.perf_counter()
+    _rebuild_stats(engine)
+    timings["case_stat_s"] = round(time.perf_counter() - t3, 1)
+    t4 = time.perf_counter()
+    if dialect == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    timings["analyze_s"] = round(time.perf_counter() - t4, 1)
+    timings["seed_total_s"] = round(time.perf_counter() - t0, 1)
+    timings["seed_cases_only_s"] = round(time.perf_counter() - t1, 1)
+    with engine.connect() as conn:
+        counts = {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in
+                  ("cases", "case_event", "escalation_request", "transfer", "place",
+                   "case_stat")}
+    engine.dispose()
+    log(f"seeded {counts} in {timings}")
+    return {"timings": timings, "rows": counts}
+
+
+def _drop_indexes(conn, dialect, tables) -> list[str]:
+    """Bulk loading is faster without secondary indexes and search triggers: drop them,
+    return the statements that build them again (and fill the FTS5 table once)."""
+    again = []
+    for table in tables:
+        if dialect == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+                "AND type IN ('index', 'trigger')", (table,)).all()
+            for name, sql in rows:
+                kind = "TRIGGER" if sql.upper().startswith("CREATE TRIGGER") else "INDEX"
+                conn.exec_driver_sql(f"DROP {kind} {name}")
+                again.append(sql)
+        else:
+            rows = conn.execute(text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t AND "
+                "indexname NOT IN (SELECT conname FROM pg_constraint)"), {"t": table}).all()
+            for name, sql in rows:
+                conn.execute(text(f'DROP INDEX "{name}"'))
+                again.append(sql)
+    if dialect == "sqlite":
+        again.append("INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')")
+    return again
+
+
+def _widen_places(conn):
+    """Add townships (with villages) to the demo banner up to TOWNSHIPS."""
+    banner_id, banner_path = conn.execute(text(
+        "SELECT id, path FROM place WHERE parent_id IS NULL")).one()
+    existing = conn.scalar(text("SELECT count(*) FROM place WHERE level = 'township'"))
+    code_base = int(banner_path.strip("/")[:6])
+    next_id = conn.scalar(text("SELECT max(id) FROM place")) + 1
+    rows = []
+    for t in range(existing, TOWNSHIPS):
+        t_code = f"{code_base}{200 + t:03d}000"
+        t_path = f"{banner_path}{t_code}/"
+        t_id = next_id
+        next_id += 1
+        rows.append(dict(id=t_id, level="township", code=t_code, parent_id=banner_id,
+                         path=t_path, name_zh=f"第{t + 1}苏木", name_mn=f"ᠰᠤᠮᠤ {t + 1}"))
+        for v in range(8 + (t * 7) % 13):
+            v_code = f"{t_code[:9]}{v + 1:03d}"
+            rows.append(dict(id=next_id, level="village", code=v_code, parent_id=t_id,
+                             path=f"{t_path}{v_code}/", name_zh=f"第{t + 1}苏木{v + 1}嘎查",
+                             name_mn=f"ᠭᠠᠴᠠᠭ᠎ᠠ {t + 1}-{v + 1}"))
+            next_id += 1
+    conn.execute(text("INSERT INTO place (id, level, code, parent_id, path, name_zh, name_mn) "
+                      "VALUES (:id, :level, :code, :parent_id, :path, :name_zh, :name_mn)"),
+                 rows)
+    # one petitioner for each village that has none
+    conn.execute(text("""
+        INSERT INTO petitioner (name, place_id, phone)
+        SELECT '村民' || p.code, p.id, '13900000000' FROM place p
+        WHERE p.level = 'village'
+          AND NOT EXISTS (SELECT 1 FROM petitioner x WHERE x.place_id = p.id)"""))
+
+
+def _slots(conn):
+    """bench_slot: SLOTS rows, each a (village, township, petitioner, agent); a case's
+    slot decides where it arose. The clerk's township holds CLERK_SLOTS of them."""
+    conn.execute(text("CREATE TABLE bench_slot (slot INTEGER PRIMARY KEY, village_id INTEGER, "
+                      "township_id INTEGER, petitioner_id INTEGER, agent_id INTEGER, "
+                      "village_zh VARCHAR(200), village_mn VARCHAR(400))"))
+    townships = conn.execute(text(
+        "SELECT id FROM place WHERE level = 'township' ORDER BY code")).scalars().all()
+    clerk_township = townships[0]  # seed-demo binds clerk1 to the first township by code
+    villages = {}
+    for vid, tid, zh, mn in conn.execute(text(
+            "SELECT id, parent_id, name_zh, coalesce(name_mn, name_zh) FROM place "
+            "WHERE level = 'village' ORDER BY code")):
+        villages.setdefault(tid, []).append((vid, zh, mn))
+    petitioner = dict(conn.execute(text(
+        "SELECT place_id, min(id) FROM petitioner GROUP BY place_id")).all())
+    agents = conn.execute(text(
+        "SELECT DISTINCT person_id FROM duty WHERE kind = 'agent' ORDER BY person_id"
+    )).scalars().all()
+    others = [t for t in townships if t != clerk_township]
+    weights = [1 + (i * 37) % 8 for i in range(len(others))]  # 1..8: 0.5–4 % each
+    total = sum(weights)
+    share = {clerk_township: CLERK_SLOTS}
+    left = SLOTS - CLERK_SLOTS
+    for t, w in zip(others, weights, strict=True):
+        share[t] = left * w // total
+    share[others[0]] += SLOTS - sum(share.values())
+    rows, slot = [], 0
+    for t in townships:
+        pool = villages[t]
+        for k in range(share[t]):
+            vid, zh, mn = pool[k % len(pool)]
+            rows.append(dict(slot=slot, village_id=vid, township_id=t,
+                             petitioner_id=petitioner[vid],
+                             agent_id=agents[slot % len(agents)], village_zh=zh,
+                             village_mn=mn))
+            slot += 1
+    conn.execute(text("INSERT INTO bench_slot VALUES (:slot, :village_id, :township_id, "
+                      ":petitioner_id, :agent_id, :village_zh, :village_mn)"), rows)
+
+
+def _topics(conn):
+    conn.execute(text("CREATE TABLE bench_topic (k INTEGER PRIMARY KEY, zh VARCHAR(100), "
+                      "mn VARCHAR(200), category_id INTEGER, channel_id INTEGER)"))
+    categories = conn.execute(text(
+        "SELECT id FROM category WHERE list = 'service' ORDER BY sort_order")).scalars().all()
+    channels = conn.execute(text("SELECT id FROM channel ORDER BY sort_order")).scalars().all()
+    conn.execute(text("INSERT INTO bench_topic VALUES (:k, :zh, :mn, :c, :ch)"), [
+        dict(k=k, zh=zh, mn=mn, c=categories[k % len(categories)],
+             ch=channels[k % len(channels)]) for k, (zh, mn) in enumerate(TOPICS)])
+
+
+def _cases(conn, dialect, n):
+    d = DIALECT[dialect]
+    span = (TODAY - START).days
+    banner_id = conn.scalar(text("SELECT id FROM place WHERE parent_id IS NULL"))
+    leaders = conn.execute(text(
+        "SELECT person_id FROM duty WHERE kind = 'case_leader' ORDER BY person_id"
+    )).scalars().all() or [None]
+    # sqrt-shaped offsets: more cases in later years (a growing register)
+    u = f"(((i * 7919) % {n}) * 1.0 / {n})"
+    offset = f"({span} - 1 - {u} * {u} * {span})"
+    offset = f"CAST({offset} AS INTEGER)"
+    day = d["day"].format(start=START.isoformat(), offset=offset)
+    recent = (TODAY - datetime.timedelta(days=60)).isoformat()
+    f, t = d["false"], d["true"]
+    sql = f"""
+INSERT INTO cases (id, number, petitioner_id, place_id, township_id, responsible_place_id,
+    channel_id, category_id, purpose, urgency, title, description, demand, is_group,
+    head_count, is_repeat, skipped_level, received_on, registered_at, state, level, version,
+    supervised, stop_agreement, accepted_on, acceptance_due_on, due_on, concluded_on,
+    resolution_level, evaluation, agent_id, case_leader_id, entrustment_signer)
+SELECT i, 'C' || i, petitioner_id, village_id, township_id,
+    CASE lvl WHEN 'village' THEN village_id WHEN 'township' THEN township_id
+             ELSE {banner_id} END,
+    channel_id, category_id, 'solution',
+    CASE WHEN i % 20 = 0 THEN 'red' WHEN i % 20 < 5 THEN 'yellow' ELSE 'blue' END,
+    CASE WHEN i % 10 < 7 THEN village_zh || topic_zh ELSE village_mn || ' ' || topic_mn END,
+    CASE WHEN i % 10 < 7 THEN village_zh || '村民反映' || topic_zh || '{ZH_SUFFIX}'
+         ELSE village_mn || ' ' || topic_mn || '{MN_SUFFIX}' END,
+    '请求依法处理',
+    CASE WHEN i % 50 = 0 THEN {t} ELSE {f} END, CASE WHEN i % 50 = 0 THEN 5 ELSE 1 END,
+    CASE WHEN i % 23 = 0 THEN {t} ELSE {f} END, CASE WHEN i % 37 = 0 THEN {t} ELSE {f} END,
+    d, {d['ts']}, state, lvl, 1, {f}, {f},
+    CASE WHEN state NOT IN ('registered', 'declined') THEN {d['plus'].format(days='i % 7')} END,
+    {d['plus'].format(days='15')},
+    CASE WHEN state NOT IN ('registered', 'declined') THEN {d['plus'].format(days='60')} END,
+    CASE WHEN state IN ('concluded', 'followed_up', 'archived')
+         THEN {d['plus'].format(days='5 + i % 40')} END,
+    CASE WHEN state IN ('concluded', 'followed_up', 'archived') THEN lvl END,
+    CASE WHEN state IN ('followed_up', 'archived') THEN
+        CASE WHEN i % 10 < 7 THEN 'satisfied' WHEN i % 10 < 9 THEN 'fairly_satisfied'
+             ELSE 'dissatisfied' END END,
+    CASE WHEN state NOT IN ('registered', 'declined') THEN agent_id END,
+    CASE WHEN lvl = 'banner' THEN {leaders[0] if leaders[0] is not None else 'NULL'} END,
+    CASE WHEN state NOT IN ('registered', 'declined') THEN '本人' END
+FROM (
+    SELECT i, d, sl.village_id, sl.township_id, sl.petitioner_id, sl.agent_id,
+        sl.village_zh, sl.village_mn, tp.zh AS topic_zh, tp.mn AS topic_mn,
+        tp.category_id, tp.channel_id,
+        CASE WHEN state IN ('registered', 'declined') OR i % 50 < 39 THEN 'village'
+             WHEN i % 50 < 47 THEN 'township' ELSE 'banner' END AS lvl,
+        state
+    FROM (
+        SELECT i, d,
+            CASE WHEN d >= '{recent}' THEN
+                    CASE i % 5 WHEN 0 THEN 'registered' WHEN 1 THEN 'in_progress'
+                               WHEN 2 THEN 'transferred' WHEN 3 THEN 'in_progress'
+                               ELSE 'concluded' END
+                 WHEN i % 100 < 40 THEN 'concluded' WHEN i % 100 < 70 THEN 'followed_up'
+                 WHEN i % 100 < 90 THEN 'archived' WHEN i % 100 < 97 THEN 'declined'
+                 WHEN i % 100 < 99 THEN 'terminated' ELSE 'in_progress' END AS state
+        FROM (SELECT i, {day} AS d FROM {d['series'].format(n=n)}) AS numbered
+    ) AS dated
+    JOIN bench_slot sl ON sl.slot = (i * 7919) % {SLOTS}
+    JOIN bench_topic tp ON tp.k = (i * 31 + i / 7) % {len(TOPICS)}
+) AS cases_to_be
+"""
+    conn.execute(text(sql))
+
+
+def _history(conn, dialect):
+    ts_plus = ("registered_at + INTERVAL '1 day'" if dialect == "postgresql"
+               else "datetime(registered_at, '+1 day')")
+    ts_conc = ("CAST(concluded_on AS timestamp) + TIME '16:00'" if dialect == "postgresql"
+               else "concluded_on || ' 16:00:00'")
+    conn.execute(text("""
+        INSERT INTO case_event (case_id, at, action, to_state)
+        SELECT id, registered_at, 'register', 'registered' FROM cases"""))
+    conn.execute(text(f"""
+        INSERT INTO case_event (case_id, at, action, from_state, to_state)
+        SELECT id, {ts_plus}, 'accept', 'registered', 'in_progress' FROM cases
+        WHERE state NOT IN ('registered', 'declined')"""))
+    conn.execute(text(f"""
+        INSERT INTO case_event (case_id, at, action, from_state, to_state)
+        SELECT id, {ts_conc}, 'conclude', 'in_progress', 'concluded' FROM cases
+        WHERE state IN ('concluded', 'followed_up', 'archived')"""))
+    conn.execute(text(f"""
+        INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
+            status, decided_at)
+        SELECT id, 'village', level, '超出本级事权', {ts_plus}, 'approved', {ts_plus}
+        FROM cases WHERE level <> 'village'"""))
+    conn.execute(text(f"""
+        INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
+            status)
+        SELECT id, 'village', 'township', '超出本级事权', {ts_plus}, 'pending'
+        FROM cases WHERE level = 'village' AND state = 'in_progress' AND id % 50 = 1"""))
+    departments = conn.execute(text("SELECT id FROM department ORDER BY id")).scalars().all()
+    contiguous = departments[-1] - departments[0] + 1 == len(departments)
+    dept = (f"({departments[0]} + id % {len(departments)})" if contiguous
+            else str(departments[0]))
+    conn.execute(text(f"""
+        INSERT INTO transfer (case_id, department_id, assigned_at, due_on, status, replied_at)
+        SELECT id, {dept}, {ts_plus}, due_on,
+            CASE WHEN state = 'transferred' THEN 'open' ELSE 'replied' END,
+            CASE WHEN state = 'transferred' THEN NULL ELSE {ts_plus} END
+        FROM cases WHERE state = 'transferred' OR (id % 100 < 6 AND state <> 'registered'
+                                                   AND state <> 'declined')"""))
+
+
+def _fix_sequences(conn, dialect):
+    if dialect != "postgresql":
+        return
+    for table in ("cases", "place", "petitioner", "case_event", "escalation_request",
+                  "transfer"):
+        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                          f"(SELECT max(id) FROM {table}))"))
+
+
+def _rebuild_stats(engine):
+    sys.path.insert(0, ROOT)
+    from app.cockpit import rollup
+
+    with engine.begin() as conn:
+        rollup.rebuild(conn)
