@@ -1,11 +1,11 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
 from flask import g, request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from app.api_actions import CaseActionsMixin
 from app.domain.errors import DomainError
@@ -14,7 +14,13 @@ from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
 from app.security.roles import METHOD_PERMISSIONS
-from app.security.scope import SCOPE_FILTER, ScopeFilter, in_scope, load_in_scope
+from app.security.scope import (
+    SCOPE_FILTER,
+    ScopeFilter,
+    current_scope,
+    in_scope,
+    load_in_scope,
+)
 from app.services import action_inputs
 from app.services import cases as case_service
 from app.views.base import interface
@@ -175,7 +181,11 @@ class CaseApi(CaseActionsMixin, ScopedApi):
                     # the life of a case: send "version" back with an action
                     "version", "acceptance_due_on", "extension_days", "supervised",
                     "case_leader_id", "followed_up_on", "stop_agreement", "archived_on",
-                    "termination_reason"]
+                    "termination_reason",
+                    # what the panel's case page shows besides
+                    "is_repeat", "skipped_level", "decline_reason", "decline_guidance",
+                    "reply", "followup_note", "entrustment_signer", "entrustment_signed_on",
+                    "entrustment_file", "registered_at", "registered_by_id"]
     add_columns = ["petitioner", "place", "channel", "category", "purpose", "urgency",
                    "title", "description", "demand", "is_group", "head_count", "received_on",
                    "is_repeat", "skipped_level"]
@@ -186,7 +196,7 @@ class CaseApi(CaseActionsMixin, ScopedApi):
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
 
     method_permission_name = {**METHOD_PERMISSIONS, "case_action": "read",
-                              "case_actions": "read"}
+                              "case_actions": "read", "case_related": "read"}
 
     def __init__(self):
         super().__init__()
@@ -222,6 +232,52 @@ class CaseApi(CaseActionsMixin, ScopedApi):
 
     def pre_delete(self, item):
         case_service.check_editable(item)
+
+    @expose("/<int:pk>/<string:related>", methods=["GET"])
+    @protect()
+    @safe
+    def case_related(self, pk, related):
+        """A case's history and records, oldest first.
+        ---
+        get:
+          summary: A case's events, escalations, transfers, reviews or mediation sessions
+          description: >-
+            The rows of the case that the signed-in user may read (the same scope as
+            the case and as /api/v1/case_events, /escalations, /transfers, /reviews
+            and /mediation_sessions), with the same fields as those resources.
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - in: path
+            name: related
+            required: true
+            schema:
+              type: string
+              enum: [events, escalations, transfers, reviews, mediation_sessions]
+          responses:
+            200:
+              description: The rows, oldest first
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      count: {type: integer}
+                      result: {type: array, items: {type: object}}
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from app.api_resources import CASE_SUBRESOURCES, row_json
+
+        api = CASE_SUBRESOURCES.get(related)
+        if api is None or load_in_scope(Case, pk) is None:
+            return self.response_404()
+        model = api.datamodel.obj
+        rows = db.session.scalars(
+            select(model).where(model.case_id == pk, model.scope_clause(current_scope()))
+            .order_by(model.id)).all()
+        result = [row_json(row, api.list_columns) for row in rows]
+        return self.response(200, id=pk, count=len(result), result=result)
 
 
 API_CLASSES = [PlaceApi, PersonApi, CaseApi]
