@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from sqlalchemy import inspect, select
 
 from app.api_actions import CaseActionsMixin
+from app.api_errors import ErrorShape
 from app.domain.errors import DomainError
 from app.domain.lifecycle import CASE_ACTIONS
 from app.domain.validators import InvalidValue, check_id_number, check_phone
@@ -46,7 +47,7 @@ def _checked(check):
     return validate
 
 
-class ScopedApi(ModelRestApi):
+class ScopedApi(ErrorShape, ModelRestApi):
     base_filters = SCOPE_FILTER
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
@@ -104,28 +105,30 @@ class ScopedApi(ModelRestApi):
             db.session.rollback()
             return self.response_400(message=_("A search filter's value does not fit its field."))
 
+    def domain_refusal(self, err: DomainError):
+        """A refusal raised in pre_add/pre_update/pre_delete (already translated)."""
+        db.session.rollback()
+        return self.error(err.status, _(str(err)), code=err.code, field=err.field)
+
     # Rule violations found after the payload is parsed (pre_add/pre_update) are the
     # client's fault: 422 with the message, nothing saved.
     def post_headless(self):
         try:
             return super().post_headless()
         except DomainError as err:
-            db.session.rollback()
-            return self.response_422(message=_(str(err)))
+            return self.domain_refusal(err)
 
     def put_headless(self, pk):
         try:
             return super().put_headless(pk)
         except DomainError as err:
-            db.session.rollback()
-            return self.response_422(message=_(str(err)))
+            return self.domain_refusal(err)
 
     def delete_headless(self, pk):
         try:
             return super().delete_headless(pk)
         except DomainError as err:
-            db.session.rollback()
-            return self.response_422(message=_(str(err)))
+            return self.domain_refusal(err)
 
 
 class PlaceApi(ScopedApi):
@@ -218,16 +221,12 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message=_("The body must be a JSON object."))
-        unknown = sorted(set(body) - {*case_service.DETAIL_FIELDS, "version", "comment"})
-        if unknown:
-            return self.response_422(message=_("These fields cannot be changed here: "
-                                               "%(fields)s.", fields=", ".join(unknown)))
         try:
             case = action_inputs.run("edit_details", pk, g.user, body,
-                                     version=body.get("version"))
+                                     version=body.get("version"), strict=True)
         except DomainError as err:
             db.session.rollback()
-            return self.response(err.status, message=err.translate(_))
+            return self.refusal(err)
         return self.response(200, id=case.id, result=self.show_model_schema.dump(case))
 
     def pre_delete(self, item):

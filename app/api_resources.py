@@ -13,6 +13,7 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
 
 from app.api import ScopedApi
+from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin
 from app.models import (
     CaseEvent,
@@ -256,7 +257,7 @@ def row_json(row, columns) -> dict:
     return {column: _jsonable(getattr(row, column)) for column in columns}
 
 
-class BulletinApi(BaseApi):
+class BulletinApi(ErrorShape, BaseApi):
     resource_name = "bulletin"
     class_permission_name = "Bulletin"
     method_permission_name = {"daily": "read"}

@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin, template_context
 from app.cockpit.charts import build_charts
 from app.cockpit.drill import Drill
@@ -85,7 +86,7 @@ class CockpitView(BaseView):
         )
 
 
-class CockpitApi(BaseApi):
+class CockpitApi(ErrorShape, BaseApi):
     resource_name = "cockpit"
     class_permission_name = "Cockpit"
     method_permission_name = READ_ONLY
