@@ -12,6 +12,7 @@ from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
 
+from app import clock
 from app.api import ScopedApi
 from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin
@@ -281,7 +282,7 @@ class BulletinApi(ErrorShape, BaseApi):
         """
         value = (request.args.get("date") or "").strip()
         try:
-            day = datetime.date.fromisoformat(value) if value else datetime.date.today()
+            day = datetime.date.fromisoformat(value) if value else clock.today()
         except ValueError:
             return self.response_400(
                 message=_('"%(value)s" is not a date (write it as 2026-01-31).', value=value))

@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app import clock
 from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin, template_context
 from app.cockpit.charts import build_charts
@@ -59,7 +60,7 @@ class CockpitView(BaseView):
     @has_access
     def index(self):
         scope = current_scope()
-        today = datetime.date.today()
+        today = clock.today()
         context = {"townships": townships_in_scope(scope), "args": request.args,
                    "wall": request.args.get("wall") == "1", "localized": localized}
         try:
@@ -129,7 +130,7 @@ class BulletinView(BaseView):
     def index(self):
         value = (request.args.get("date") or "").strip()
         try:
-            day = datetime.date.fromisoformat(value) if value else datetime.date.today()
+            day = datetime.date.fromisoformat(value) if value else clock.today()
         except ValueError:
             error = _('"%(value)s" is not a date (write it as 2026-01-31).', value=value)
             return self.render_template(self.template, error=error, b=None,
