@@ -125,10 +125,10 @@ class CockpitApi(ErrorShape, BaseApi):
           description: >-
             Headline figures, the resolution funnel, cases by township and state, by
             category, urgency and channel, the monthly trend against a year earlier,
-            agents' open cases, departments' replies on time, case leaders' progress,
-            leader receptions and villages without petitions. Each value carries
-            "drill" - the case-list query (panel URL with its filters) that lists the
-            cases behind it. Read from the same functions as the page.
+            open cases per agent, replies on time per department, progress per case
+            leader, leader receptions and villages without petitions. Each value
+            carries drill - the case-list query (panel URL with its filters) that
+            lists the cases behind it. Read from the same functions as the page.
           parameters:
           - {in: query, name: from, schema: {type: string, format: date}}
           - {in: query, name: to, schema: {type: string, format: date}}
