@@ -59,6 +59,9 @@ URGENCY_LIMIT_DAYS = {"red": 7, "yellow": 15, "blue": None}
 # "calendar" or "working": how deadline days are counted (see docs/deadlines.md)
 DEADLINE_DAY_KIND = "calendar"
 DUE_SOON_DAYS = 5
+# The app's "today" (app/clock.py): unset = the machine's; "2026-11-03" or
+# "2026-11-03T09:30" for demos and stories across weeks
+DAIBAN_CLOCK = os.environ.get("DAIBAN_CLOCK") or None
 
 # --- bulletin -------------------------------------------------------------------------
 MAIL_SERVER = None

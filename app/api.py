@@ -1,20 +1,27 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
 from flask import g, request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from app.api_actions import CaseActionsMixin
+from app.api_errors import ErrorShape
 from app.domain.errors import DomainError
 from app.domain.lifecycle import CASE_ACTIONS
 from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
 from app.security.roles import METHOD_PERMISSIONS
-from app.security.scope import SCOPE_FILTER, ScopeFilter, in_scope, load_in_scope
+from app.security.scope import (
+    SCOPE_FILTER,
+    ScopeFilter,
+    current_scope,
+    in_scope,
+    load_in_scope,
+)
 from app.services import action_inputs
 from app.services import cases as case_service
 from app.views.base import interface
@@ -40,7 +47,7 @@ def _checked(check):
     return validate
 
 
-class ScopedApi(ModelRestApi):
+class ScopedApi(ErrorShape, ModelRestApi):
     base_filters = SCOPE_FILTER
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
@@ -98,28 +105,30 @@ class ScopedApi(ModelRestApi):
             db.session.rollback()
             return self.response_400(message=_("A search filter's value does not fit its field."))
 
+    def domain_refusal(self, err: DomainError):
+        """A refusal raised in pre_add/pre_update/pre_delete (already translated)."""
+        db.session.rollback()
+        return self.error(err.status, _(str(err)), code=err.code, field=err.field)
+
     # Rule violations found after the payload is parsed (pre_add/pre_update) are the
     # client's fault: 422 with the message, nothing saved.
     def post_headless(self):
         try:
             return super().post_headless()
         except DomainError as err:
-            db.session.rollback()
-            return self.response_422(message=_(str(err)))
+            return self.domain_refusal(err)
 
     def put_headless(self, pk):
         try:
             return super().put_headless(pk)
         except DomainError as err:
-            db.session.rollback()
-            return self.response_422(message=_(str(err)))
+            return self.domain_refusal(err)
 
     def delete_headless(self, pk):
         try:
             return super().delete_headless(pk)
         except DomainError as err:
-            db.session.rollback()
-            return self.response_422(message=_(str(err)))
+            return self.domain_refusal(err)
 
 
 class PlaceApi(ScopedApi):
@@ -175,7 +184,11 @@ class CaseApi(CaseActionsMixin, ScopedApi):
                     # the life of a case: send "version" back with an action
                     "version", "acceptance_due_on", "extension_days", "supervised",
                     "case_leader_id", "followed_up_on", "stop_agreement", "archived_on",
-                    "termination_reason"]
+                    "termination_reason",
+                    # what the panel's case page shows besides
+                    "is_repeat", "skipped_level", "decline_reason", "decline_guidance",
+                    "reply", "followup_note", "entrustment_signer", "entrustment_signed_on",
+                    "entrustment_file", "registered_at", "registered_by_id"]
     add_columns = ["petitioner", "place", "channel", "category", "purpose", "urgency",
                    "title", "description", "demand", "is_group", "head_count", "received_on",
                    "is_repeat", "skipped_level"]
@@ -186,7 +199,7 @@ class CaseApi(CaseActionsMixin, ScopedApi):
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
 
     method_permission_name = {**METHOD_PERMISSIONS, "case_action": "read",
-                              "case_actions": "read"}
+                              "case_actions": "read", "case_related": "read"}
 
     def __init__(self):
         super().__init__()
@@ -208,20 +221,62 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message=_("The body must be a JSON object."))
-        unknown = sorted(set(body) - {*case_service.DETAIL_FIELDS, "version", "comment"})
-        if unknown:
-            return self.response_422(message=_("These fields cannot be changed here: "
-                                               "%(fields)s.", fields=", ".join(unknown)))
         try:
             case = action_inputs.run("edit_details", pk, g.user, body,
-                                     version=body.get("version"))
+                                     version=body.get("version"), strict=True)
         except DomainError as err:
             db.session.rollback()
-            return self.response(err.status, message=err.translate(_))
+            return self.refusal(err)
         return self.response(200, id=case.id, result=self.show_model_schema.dump(case))
 
     def pre_delete(self, item):
         case_service.check_editable(item)
+
+    @expose("/<int:pk>/<string:related>", methods=["GET"])
+    @protect()
+    @safe
+    def case_related(self, pk, related):
+        """A case's history and records, oldest first.
+        ---
+        get:
+          summary: A case's events, escalations, transfers, reviews or mediation sessions
+          description: >-
+            The rows of the case that the signed-in user may read (the same scope as
+            the case and as /api/v1/case_events, /escalations, /transfers, /reviews
+            and /mediation_sessions), with the same fields as those resources.
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - in: path
+            name: related
+            required: true
+            schema:
+              type: string
+              enum: [events, escalations, transfers, reviews, mediation_sessions]
+          responses:
+            200:
+              description: The rows, oldest first
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      count: {type: integer}
+                      result: {type: array, items: {type: object}}
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from app.api_resources import CASE_SUBRESOURCES, row_json
+
+        api = CASE_SUBRESOURCES.get(related)
+        if api is None or load_in_scope(Case, pk) is None:
+            return self.response_404()
+        model = api.datamodel.obj
+        rows = db.session.scalars(
+            select(model).where(model.case_id == pk, model.scope_clause(current_scope()))
+            .order_by(model.id)).all()
+        result = [row_json(row, api.list_columns) for row in rows]
+        return self.response(200, id=pk, count=len(result), result=result)
 
 
 API_CLASSES = [PlaceApi, PersonApi, CaseApi]

@@ -22,7 +22,9 @@ post:
     The action goes through the same rules as the case page - the state chart, the
     role of the user (permission can_ACTION on Case), the area of the user and the
     version of the case. Send version (from GET /api/v1/cases/PK) to be refused
-    when someone else acted since. Fields per action - {fields}
+    when someone else acted since. Each action's body is documented on its own path
+    (/api/v1/cases/PK/ACTION); fields outside it are refused with 422. Fields per
+    action - {fields}
   parameters:
   - in: path
     name: pk
@@ -40,11 +42,9 @@ post:
     content:
       application/json:
         schema:
+          description: The body of the action named in the path - see its own path
+            for its schema (CaseActionACTIONInput)
           type: object
-          properties:
-            version:
-              type: integer
-          additionalProperties: true
   responses:
     200:
       description: The action was taken; the case's new state
@@ -80,8 +80,75 @@ def _fields_doc() -> str:
     return "; ".join(parts) + " - starred fields are required."
 
 
+RESULT_SCHEMA = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "state": {"type": "string"},
+                   "level": {"type": "string"}, "version": {"type": "integer"},
+                   "message": {"type": "string"}},
+    "example": {"id": 41, "state": "in_progress", "level": "township", "version": 4,
+                "message": "Done."},
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                   "field": {"type": "string", "nullable": True}},
+    "required": ["code", "message", "field"],
+    "example": {"code": "invalid", "message": "Please fill in: Written reply.",
+                "field": "reply"},
+}
+
+
+def _schema_name(action: str) -> str:
+    return "CaseAction" + "".join(part.title() for part in action.split("_")) + "Input"
+
+
+def _action_operation(action: str) -> dict:
+    def error(text):
+        return {"description": text, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/ApiError"}}}}
+
+    return {
+        "summary": f"Case action: {action}",
+        "tags": ["Case actions"],
+        "security": [{"jwt": []}],
+        "parameters": [{"in": "path", "name": "pk", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": any(f.required for f in action_inputs.INPUTS[action]),
+                        "content": {"application/json": {"schema": {
+                            "$ref": f"#/components/schemas/{_schema_name(action)}"}}}},
+        "responses": {
+            "200": {"description": "The action was taken; the case's new state",
+                    "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/CaseActionResult"}}}},
+            "403": error("The user's role may not take this action"),
+            "404": error("No such case in the user's area"),
+            "422": error("Wrong state, a broken rule, a stale version, a missing, "
+                         "malformed or unknown field"),
+        },
+    }
+
+
 class CaseActionsMixin:
     """Mixed into the cases ModelRestApi."""
+
+    def add_api_spec(self, api_spec) -> None:
+        """FAB's spec, plus one path per case action with its own request schema,
+        generated from ``action_inputs.INPUTS`` (what the service parses)."""
+        super().add_api_spec(api_spec)
+        for name, schema in (("CaseActionResult", RESULT_SCHEMA), ("ApiError", ERROR_SCHEMA)):
+            if name not in api_spec.components.schemas:
+                api_spec.components.schema(name, schema)
+        for action in CASE_ACTIONS:
+            api_spec.components.schema(_schema_name(action), action_inputs.json_schema(action))
+            path = self.path_helper(path=f"/<int:pk>/{action}", operations={})
+            api_spec.path(path=path, operations={"post": _action_operation(action)})
+        # PUT /cases/<pk> parses its body as the edit_details action
+        api_spec.components.schema(_schema_name("edit_details"),
+                                   action_inputs.json_schema("edit_details"))
+        put = api_spec._paths.get(self.path_helper(path="/<pk>", operations={}), {}).get("put")
+        if put is not None:
+            put["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{_schema_name('edit_details')}"}}}}
 
     @expose("/<int:pk>/<string:action>", methods=["POST"])
     @protect()
@@ -94,9 +161,10 @@ class CaseActionsMixin:
             return self.response_400(message=_("The body must be a JSON object."))
         body = body or {}
         try:
-            case = action_inputs.run(action, pk, g.user, body, version=body.get("version"))
+            case = action_inputs.run(action, pk, g.user, body, version=body.get("version"),
+                                     strict=True)
         except DomainError as err:
-            return self.response(err.status, message=err.translate(_))
+            return self.refusal(err)
         return self.response(200, id=case.id, state=case.state, level=case.level,
                              version=case.version, message=_("Done."))
 

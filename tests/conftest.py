@@ -172,4 +172,14 @@ def english_ui(db_app, monkeypatch):
     return "en"
 
 
+@pytest.fixture()
+def clock(db_app, monkeypatch):
+    """Set the app's today: ``clock("2026-11-03")``, later ``clock("2026-12-20")``."""
+
+    def set_today(value):
+        monkeypatch.setitem(db_app.config, "DAIBAN_CLOCK", value)
+
+    return set_today
+
+
 from tests.write_guard import one_way_to_write_a_case  # noqa: E402,F401  (autouse)

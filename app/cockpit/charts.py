@@ -5,7 +5,6 @@ follow the user's language. ECharts itself is served by the app (static/vendor).
 
 from dataclasses import dataclass, field
 
-from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from flask_babel import gettext as _
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Funnel, Line, Pie
@@ -13,7 +12,8 @@ from pyecharts.globals import CurrentConfig
 from sqlalchemy import select
 
 from app.cockpit.drill import Drill
-from app.cockpit.queries import FUNNEL_LEVELS, Cockpit, month_range
+from app.cockpit.figures import trend_drills
+from app.cockpit.queries import FUNNEL_LEVELS, Cockpit
 from app.extensions import db
 from app.i18n import localized
 from app.models import Category, Channel, Place
@@ -156,10 +156,7 @@ def trend_chart(cockpit, drill) -> ChartSpec:
     urls = []
     for key, name in series:
         line.add_yaxis(name, trend[key], is_smooth=True)
-        shift = 100 if key.endswith("year_earlier") else 0
-        ranges = [month_range(ym - shift) for ym in months]
-        make = drill.month_new if key.startswith("new") else drill.month_concluded
-        urls.append([make(lo, hi) for lo, hi in ranges])
+        urls.append(trend_drills(drill, months, key))
     empty = not any(any(trend[k]) for k, _n in series)
     _common(line, title, empty)
     line.set_global_opts(title_opts=opts.TitleOpts(
@@ -176,7 +173,7 @@ def agent_chart(cockpit, drill) -> ChartSpec:
         [localized(r["name_zh"], r["name_mn"]) for r in rows]).add_yaxis(
         _("Open cases"), [r["n"] for r in rows])
     _common(bar, title, not rows)
-    urls = [[drill.open(("agent", FilterRelationOneToManyEqual, r["id"])) for r in rows]]
+    urls = [[drill.agent_open(r["id"]) for r in rows]]
     return _spec("agents", title, bar, urls, not rows)
 
 

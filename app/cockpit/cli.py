@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app import clock
 from app.cockpit import rollup
 from app.cockpit.bulletin import build_bulletin, deliver, render_html, render_text
 from app.extensions import db
@@ -24,7 +25,7 @@ from app.security.scope import EVERYTHING
 def bulletin_command(day, lang):
     """Produce the daily bulletin (printable HTML and a text message)."""
     try:
-        day = datetime.date.fromisoformat(day) if day else datetime.date.today()
+        day = datetime.date.fromisoformat(day) if day else clock.today()
     except ValueError:
         message = _('"%(value)s" is not a date (write it as 2026-01-31).', value=day)
         raise click.BadParameter(message, param_hint="--date") from None

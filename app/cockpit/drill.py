@@ -215,6 +215,9 @@ class Drill:
                              ("place", FilterPlaceSubtree, township_id),
                              ("state", FilterEqual, state))
 
+    def agent_open(self, person_id: int) -> str:
+        return self.open(("agent", FilterRelationOneToManyEqual, person_id))
+
     def equal(self, column: str, value) -> str:
         return self.url((column, FilterEqual, value))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Place
 from app.security.scope import Scope
@@ -52,7 +53,7 @@ def _date(value: str, which: str) -> datetime.date:
 
 
 def parse_filter(args, scope: Scope, today: datetime.date | None = None) -> CockpitFilter:
-    today = today or datetime.date.today()
+    today = today or clock.today()
     start, end = default_period(today)
     if args.get("from"):
         start = _date(args["from"].strip(), "from")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.cockpit.params import CockpitFilter
 from app.cockpit.rollup import sql_dimensions, ym_of
 from app.extensions import db
@@ -84,7 +85,7 @@ class Cockpit:
     def __init__(self, flt: CockpitFilter, scope: Scope, today: datetime.date | None = None):
         self.flt, self.scope = flt, scope
         self._township_ids = None
-        self.today = today or datetime.date.today()
+        self.today = today or clock.today()
         self.plan = self._plan()
         self._counts: dict = {}
 

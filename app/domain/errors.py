@@ -7,6 +7,8 @@ class DomainError(ValueError):
     (translated where it is shown) or already in the user's language."""
 
     status = 422
+    code = "refused"  # stable, for API clients
+    field: str | None = None  # the input field at fault, when there is one
 
     def __init__(self, message: str = "", **params):
         super().__init__(message)
@@ -24,23 +26,31 @@ class DomainError(ValueError):
 class ActionNotAllowed(DomainError):
     """The action does not apply to the case in its present state."""
 
+    code = "wrong_state"
+
 
 class RoleNotAllowed(DomainError):
     """None of the user's roles may take this action."""
 
     status = 403
+    code = "forbidden"
 
 
 class CaseNotFound(DomainError):
     """No such case, or not in the user's area (the two look the same on purpose)."""
 
     status = 404
+    code = "not_found"
 
 
 class StaleCase(DomainError):
     """Someone else acted on the case since the page was loaded (422 like any other
     refusal: the request was well formed, the case has moved on)."""
 
+    code = "stale"
+
 
 class RuleBroken(DomainError):
     """The action applies, but a rule of the regulations or of the input refuses it."""
+
+    code = "invalid"

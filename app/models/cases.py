@@ -26,12 +26,13 @@ from sqlalchemy import (
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import relationship
 
+from app import clock
 from app.domain.validators import mask_phone
 from app.models.places import Place
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 class Case(Model):
@@ -186,7 +187,7 @@ class Case(Model):
     @property
     def days_left(self) -> int | None:
         due = self.effective_due_on
-        return None if due is None else (due - datetime.date.today()).days
+        return None if due is None else (due - clock.today()).days
 
     @property
     def petitioner_phone_masked(self) -> str:

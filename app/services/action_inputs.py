@@ -135,21 +135,68 @@ INPUTS: dict[str, list[Field]] = {
 }
 
 
+# --- the JSON contract: one schema per action, generated from INPUTS ------------------
+API_EXTRA = {"version": {"type": "integer", "example": 3,
+                         "description": "The case's version from GET /api/v1/cases/PK: "
+                                        "refused (422) when someone acted since"}}
+_EXAMPLES = {TEXT: "…", TEXTAREA: "…", DATE: "2026-11-03", INT: 7, PERSON: 12,
+             JOINT_MEETING: 4, BOOL: True, DEPARTMENTS: [3, 5]}
+
+
+def _property(field: Field) -> dict:
+    if field.kind == DATE:
+        prop = {"type": "string", "format": "date"}
+    elif field.kind in (INT, PERSON, JOINT_MEETING):
+        prop = {"type": "integer"}
+    elif field.kind == BOOL:
+        prop = {"type": "boolean"}
+    elif field.kind == DEPARTMENTS:
+        prop = {"type": "array", "items": {"type": "integer"}, "minItems": 1}
+    elif field.kind == CHOICE:
+        prop = {"type": "string", "enum": list(field.choices)}
+    else:
+        prop = {"type": "string"}
+    example = next(iter(field.choices)) if field.kind == CHOICE else _EXAMPLES[field.kind]
+    return {**prop, "description": str(field.label), "example": example}
+
+
+def api_fields(action: str) -> list[Field]:
+    """The fields a JSON body may carry (a file is uploaded on the page only; the API
+    sends its reference in the matching text field)."""
+    return [f for f in INPUTS[action] if f.kind != FILE]
+
+
+def json_schema(action: str) -> dict:
+    """The OpenAPI schema of the action's JSON body: names, types, enums, required
+    fields and an example, from the same declaration ``parse`` reads."""
+    fields = api_fields(action)
+    properties = {f.name: _property(f) for f in fields}
+    properties.update(API_EXTRA)
+    schema = {"type": "object", "properties": properties, "additionalProperties": False,
+              "example": {f.name: properties[f.name]["example"] for f in fields
+                          if f.required or action in PARTIAL}}
+    required = [f.name for f in fields if f.required and action not in PARTIAL]
+    if required:
+        schema["required"] = required
+    return schema
+
+
 def _parse_date(value, field: Field):
     if isinstance(value, datetime.date):
         return value
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError as err:
-        raise RuleBroken(N_("%(field)s: enter a date as YYYY-MM-DD."),
-                         field=str(field.label)) from err
+        raise _refused(N_("%(field)s: enter a date as YYYY-MM-DD."), field,
+                       field=str(field.label)) from err
 
 
 def _parse_int(value, field: Field):
     try:
         return int(str(value).strip())
     except ValueError as err:
-        raise RuleBroken(N_("%(field)s: enter a whole number."), field=str(field.label)) from err
+        raise _refused(N_("%(field)s: enter a whole number."), field,
+                       field=str(field.label)) from err
 
 
 def _blank(value) -> bool:
@@ -160,11 +207,31 @@ def _blank(value) -> bool:
 PARTIAL = frozenset({"edit_details"})
 
 
-def parse(action: str, data, get_list=None) -> dict:
+def _refused(message: str, at: Field | str, **params) -> RuleBroken:
+    name = at if isinstance(at, str) else at.name
+    err = RuleBroken(message, **params)
+    err.field = name
+    return err
+
+
+def check_known(action: str, data) -> None:
+    """A JSON body names only the action's documented fields (and ``version``)."""
+    known = {f.name for f in api_fields(action)} | set(API_EXTRA)
+    for name in sorted(set(data) - known):
+        err = _refused(N_("This field is not accepted here: %(name)s."), name, name=name)
+        err.code = "unknown_field"
+        raise err
+
+
+def parse(action: str, data, get_list=None, strict=False) -> dict:
     """Arguments for the service function from a form (``get_list`` = form.getlist) or
-    a JSON object. Unknown fields are ignored; missing required ones are refused."""
+    a JSON object. Missing required fields are refused; unknown ones too when
+    ``strict`` (the API: its schema forbids them), ignored otherwise (a page's form
+    carries its CSRF token and buttons)."""
     if action not in INPUTS:
         raise RuleBroken(N_("Unknown action."))
+    if strict:
+        check_known(action, data)
     kwargs = {}
     for field in INPUTS[action]:
         if field.kind == FILE:  # stored by the caller, passed on as a reference
@@ -181,7 +248,8 @@ def parse(action: str, data, get_list=None) -> dict:
             if field.kind == BOOL:
                 kwargs[field.name] = False
             elif field.required:
-                raise RuleBroken(N_("Please fill in: %(field)s."), field=str(field.label))
+                raise _refused(N_("Please fill in: %(field)s."), field,
+                               field=str(field.label))
             continue
         if field.kind == DATE:
             value = _parse_date(value, field)
@@ -192,13 +260,13 @@ def parse(action: str, data, get_list=None) -> dict:
         elif field.kind == BOOL:
             value = value in (True, 1, "1", "y", "yes", "on", "true", "True")
         elif field.kind == CHOICE and value not in field.choices:
-            raise RuleBroken(N_("%(field)s: choose one of the options."),
-                             field=str(field.label))
+            raise _refused(N_("%(field)s: choose one of the options."), field,
+                           field=str(field.label))
         kwargs[field.name] = value
     return kwargs
 
 
-def run(action: str, case_id: int, user, data, get_list=None, version=None):
+def run(action: str, case_id: int, user, data, get_list=None, version=None, strict=False):
     """Parse the input and take the action through the service layer."""
-    kwargs = parse(action, data, get_list)
+    kwargs = parse(action, data, get_list, strict)
     return case_service.ACTION_FUNCTIONS[action](case_id, user, version=version, **kwargs)

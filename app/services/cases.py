@@ -15,6 +15,7 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
 from app.domain import authority, deadlines, lifecycle
 from app.domain.errors import CaseNotFound, RoleNotAllowed, RuleBroken, StaleCase
 from app.domain.lifecycle import N_
@@ -52,7 +53,7 @@ def _actor_id(user) -> int | None:
 
 
 def today() -> datetime.date:
-    return datetime.date.today()
+    return clock.today()
 
 
 def deadline_rules() -> deadlines.DeadlineRules:
@@ -81,7 +82,7 @@ def prepare_registration(case: Case, user=None) -> None:
     if not case.is_group:
         case.head_count = 1
     if case.received_on is None:
-        case.received_on = datetime.date.today()
+        case.received_on = clock.today()
     case.acceptance_due_on = deadlines.acceptance_due(case.received_on, deadline_rules())
 
 
@@ -462,7 +463,7 @@ def approve_escalation(case_id, user, *, comment=None, version=None):
                                 "responsible place."))
         request.status = "approved"
         request.decided_by_id = _actor_id(user)
-        request.decided_at = datetime.datetime.now().replace(microsecond=0)
+        request.decided_at = clock.now()
         request.comment = comment or None
         a.case.level = request.to_level
         a.case.responsible_place = target_place
@@ -479,7 +480,7 @@ def send_back_escalation(case_id, user, *, comment, version=None):
             raise StaleCase(N_("This escalation has already been decided."))
         request.status = "sent_back"
         request.decided_by_id = _actor_id(user)
-        request.decided_at = datetime.datetime.now().replace(microsecond=0)
+        request.decided_at = clock.now()
         request.comment = _required(comment, N_("Comment"))
         a.comment = request.comment
         a.data = {"escalation_id": request.id, "to_level": request.to_level}
@@ -571,7 +572,7 @@ def reply_transfer(case_id, user, *, reply, transfer_id=None, version=None):
             raise RuleBroken(N_("No transfer to your department is waiting for a reply."))
         item.status = "replied"
         item.reply = _required(reply, N_("Reply"))
-        item.replied_at = datetime.datetime.now().replace(microsecond=0)
+        item.replied_at = clock.now()
         a.comment = item.reply
         a.data = {"transfer_id": item.id, "department_id": item.department_id,
                   "on_time": item.on_time}

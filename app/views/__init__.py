@@ -3,6 +3,8 @@
 from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
+from app.api_errors import install_jwt_errors
+from app.api_resources import RESOURCE_APIS
 from app.views.cases import CaseEventView, CaseView
 from app.views.cockpit import BulletinView, CockpitApi, CockpitView
 from app.views.dictionaries import (
@@ -79,8 +81,9 @@ def register_views(appbuilder) -> None:
     add(DepartmentView, "Stationed departments", label=_l("Stationed departments"),
         icon="fa-building", category="Dictionaries")
 
-    for api in API_CLASSES:
+    for api in [*API_CLASSES, *RESOURCE_APIS]:
         appbuilder.add_api(api)
+    install_jwt_errors(appbuilder.sm.jwt_manager)
 
 
 def register_lifecycle_views(appbuilder) -> None:

@@ -7,6 +7,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterContains
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.models import Case
 from app.models.search import contains_clause
 from app.services.cases import deadline_rules
@@ -17,7 +18,7 @@ class OverdueFilter(BaseFilter):
     arg_name = "overdue"
 
     def apply(self, query, value):
-        return query.filter(Case.due_before_clause(datetime.date.today()))
+        return query.filter(Case.due_before_clause(clock.today()))
 
 
 class DueSoonFilter(BaseFilter):
@@ -25,7 +26,7 @@ class DueSoonFilter(BaseFilter):
     arg_name = "due_soon"
 
     def apply(self, query, value):
-        today = datetime.date.today()
+        today = clock.today()
         soon = today + datetime.timedelta(days=deadline_rules().due_soon_days)
         return query.filter(Case.due_between_clause(today, soon))
 

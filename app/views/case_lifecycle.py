@@ -3,7 +3,6 @@ posting to ``act`` with the case's version), its deadline, the printable entrust
 letter and non-acceptance notice, and read-only archived cases. Every write goes through
 app/services (``action_inputs.run``), exactly like the REST API."""
 
-import datetime
 from dataclasses import dataclass
 
 from flask import abort, flash, g, redirect, request, send_from_directory, url_for
@@ -14,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import clock
 from app.domain import deadlines
 from app.domain.errors import CaseNotFound, DomainError
 from app.domain.lifecycle import ARCHIVED, CASE_ACTIONS
@@ -100,7 +100,7 @@ class CaseLifecycleMixin:
         if case is None:
             return None
         rules = case_service.deadline_rules()
-        today = datetime.date.today()
+        today = clock.today()
         due = case.effective_due_on
         status = deadlines.deadline_status(due, today, rules)
         forms = [
@@ -168,7 +168,7 @@ class CaseLifecycleMixin:
         """《信访事项代办授权委托书》, filled in, for printing and signing."""
         case = self._case_or_404(pk)
         return self.render_template("daiban/print_entrustment.html", case=case,
-                                    today=datetime.date.today())
+                                    today=clock.today())
 
     @expose("/entrustment_scan/<int:pk>")
     @has_access
@@ -189,7 +189,7 @@ class CaseLifecycleMixin:
             flash(_("This case has not been declined."), "warning")
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
         return self.render_template("daiban/print_notice.html", case=case,
-                                    today=datetime.date.today())
+                                    today=clock.today())
 
     # --- the details: edited through the service, like every other change ------------
     @expose("/edit/<pk>", methods=["GET", "POST"])

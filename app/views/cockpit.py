@@ -11,16 +11,19 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app import clock
+from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin, template_context
 from app.cockpit.charts import build_charts
 from app.cockpit.drill import Drill
+from app.cockpit.figures import all_figures, headline_drills
 from app.cockpit.params import FilterError, parse_filter, townships_in_scope
-from app.cockpit.queries import SATISFIED, Cockpit
+from app.cockpit.queries import Cockpit
 from app.i18n import localized
 from app.models.choices import RECEPTION_KINDS, label
 from app.security.scope import current_scope
 
-READ_ONLY = {"index": "read", "summary": "read"}
+READ_ONLY = {"index": "read", "summary": "read", "figures": "read"}
 
 
 def format_rate(value) -> str:
@@ -30,20 +33,19 @@ def format_rate(value) -> str:
 
 
 def _figures(headline: dict, drill: Drill) -> list[tuple[str, str, str | None]]:
-    h = headline
+    h, url = headline, headline_drills(drill)
     return [
-        (_("Cases in the period"), str(h["total"]), drill.url()),
-        (_("Concluded"), str(h["concluded"]), drill.concluded()),
-        (_("Resolution rate"), format_rate(h["resolution_rate"]), drill.concluded()),
-        (_("In progress"), str(h["in_progress"]), drill.open()),
-        (_("Overdue"), str(h["overdue"]), drill.overdue()),
-        (_("Due soon"), str(h["due_soon"]), drill.due_soon()),
+        (_("Cases in the period"), str(h["total"]), url["total"]),
+        (_("Concluded"), str(h["concluded"]), url["concluded"]),
+        (_("Resolution rate"), format_rate(h["resolution_rate"]), url["resolution_rate"]),
+        (_("In progress"), str(h["in_progress"]), url["in_progress"]),
+        (_("Overdue"), str(h["overdue"]), url["overdue"]),
+        (_("Due soon"), str(h["due_soon"]), url["due_soon"]),
         (_("Escalations awaiting approval"), str(h["escalations_pending"]),
-         drill.escalations()),
-        (_("Satisfaction rate"), format_rate(h["satisfaction_rate"]), drill.satisfied(SATISFIED)),
-        (_("Repeat petitions"), str(h["repeat"]), drill.flag("is_repeat")),
-        (_("Petitions that skipped a level"), str(h["skipped_level"]),
-         drill.flag("skipped_level")),
+         url["escalations_pending"]),
+        (_("Satisfaction rate"), format_rate(h["satisfaction_rate"]), url["satisfaction_rate"]),
+        (_("Repeat petitions"), str(h["repeat"]), url["repeat"]),
+        (_("Petitions that skipped a level"), str(h["skipped_level"]), url["skipped_level"]),
     ]
 
 
@@ -58,7 +60,7 @@ class CockpitView(BaseView):
     @has_access
     def index(self):
         scope = current_scope()
-        today = datetime.date.today()
+        today = clock.today()
         context = {"townships": townships_in_scope(scope), "args": request.args,
                    "wall": request.args.get("wall") == "1", "localized": localized}
         try:
@@ -85,7 +87,7 @@ class CockpitView(BaseView):
         )
 
 
-class CockpitApi(BaseApi):
+class CockpitApi(ErrorShape, BaseApi):
     resource_name = "cockpit"
     class_permission_name = "Cockpit"
     method_permission_name = READ_ONLY
@@ -113,6 +115,36 @@ class CockpitApi(BaseApi):
             return self.response_400(message=str(err))
         return self.response(200, **Cockpit(flt, scope).summary())
 
+    @expose("/figures", methods=["GET"])
+    @protect()
+    def figures(self):
+        """Every figure and series the cockpit page draws, each with its drill-down.
+        ---
+        get:
+          summary: Everything the cockpit page shows, for the same filters
+          description: >-
+            Headline figures, the resolution funnel, cases by township and state, by
+            category, urgency and channel, the monthly trend against a year earlier,
+            open cases per agent, replies on time per department, progress per case
+            leader, leader receptions and villages without petitions. Each value
+            carries drill - the case-list query (panel URL with its filters) that
+            lists the cases behind it. Read from the same functions as the page.
+          parameters:
+          - {in: query, name: from, schema: {type: string, format: date}}
+          - {in: query, name: to, schema: {type: string, format: date}}
+          - {in: query, name: township, schema: {type: integer}}
+          responses:
+            200: {description: The figures}
+            400:
+              $ref: '#/components/responses/400'
+        """
+        scope, today = current_scope(), clock.today()
+        try:
+            flt = parse_filter(request.args, scope, today)
+        except FilterError as err:
+            return self.response_400(message=str(err))
+        return self.response(200, **all_figures(Cockpit(flt, scope, today), Drill(flt, today)))
+
 
 class BulletinView(BaseView):
     """The daily bulletin of the user's area, for a day (today unless ?date=)."""
@@ -128,7 +160,7 @@ class BulletinView(BaseView):
     def index(self):
         value = (request.args.get("date") or "").strip()
         try:
-            day = datetime.date.fromisoformat(value) if value else datetime.date.today()
+            day = datetime.date.fromisoformat(value) if value else clock.today()
         except ValueError:
             error = _('"%(value)s" is not a date (write it as 2026-01-31).', value=value)
             return self.render_template(self.template, error=error, b=None,

@@ -1,0 +1,104 @@
+"""The OpenAPI document is a contract: it validates, each case action has its own
+request schema generated from action_inputs.INPUTS, every documented field is accepted
+and every other one refused with 422, and every refusal has one body shape."""
+
+import pytest
+from openapi_spec_validator import validate
+
+from app.domain.lifecycle import CASE_ACTIONS
+from app.services import action_inputs
+from tests.lifecycle_helpers import sign_in
+
+pytestmark = pytest.mark.usefixtures("english_ui")
+
+
+@pytest.fixture()
+def login(db_app):
+    return lambda username: sign_in(db_app, username)
+
+
+@pytest.fixture()
+def spec(world, login):
+    return login("admin").get("/api/v1/_openapi").get_json()
+
+
+def _full_body(action):
+    schema = action_inputs.json_schema(action)
+    return {name: prop["example"] for name, prop in schema["properties"].items()
+            if name != "version"}
+
+
+def test_the_spec_validates(spec):
+    validate(spec)
+
+
+def test_each_action_has_its_own_schema_from_the_declaration(spec):
+    schemas = spec["components"]["schemas"]
+    for action in CASE_ACTIONS:
+        post = spec["paths"][f"/api/v1/cases/{{pk}}/{action}"]["post"]
+        ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = schemas[ref.rsplit("/", 1)[1]]
+        fields = action_inputs.api_fields(action)
+        assert set(schema["properties"]) == {f.name for f in fields} | {"version"}
+        assert schema["additionalProperties"] is False
+        assert set(schema.get("required", [])) == {f.name for f in fields if f.required}
+        for f in fields:
+            if f.choices:
+                assert schema["properties"][f.name]["enum"] == list(f.choices)
+        assert "example" in schema
+        result = post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert result.endswith("/CaseActionResult")
+    put = spec["paths"]["/api/v1/cases/{pk}"]["put"]["requestBody"]
+    assert put["content"]["application/json"]["schema"]["$ref"].endswith(
+        "CaseActionEditDetailsInput")
+
+
+@pytest.mark.parametrize("action", [*CASE_ACTIONS, "edit_details"])
+def test_every_documented_field_parses(action):
+    """The schema's own example of every field is what the parser accepts."""
+    body = _full_body(action)
+    parsed = action_inputs.parse(action, body, strict=True)
+    assert set(parsed) == set(body) - {"version"}
+
+
+def test_documented_fields_accepted_others_refused_over_http(world, login):
+    client = login("admin")
+    case_id = world.cases["A"].id
+    for action in CASE_ACTIONS:
+        answer = client.post(f"/api/v1/cases/{case_id}/{action}", json=_full_body(action))
+        assert answer.get_json().get("code") != "unknown_field", (action, answer.get_json())
+        refused = client.post(f"/api/v1/cases/{case_id}/{action}",
+                              json={**_full_body(action), "surprise": 1})
+        assert refused.status_code == 422, action
+        assert refused.get_json() == {
+            "code": "unknown_field", "field": "surprise",
+            "message": "This field is not accepted here: surprise."}
+    # the page's file upload is not part of the JSON contract
+    scan = client.post(f"/api/v1/cases/{case_id}/accept", json={"entrustment_scan": "x"})
+    assert scan.get_json()["field"] == "entrustment_scan"
+    put = client.put(f"/api/v1/cases/{case_id}", json={"state": "concluded"})
+    assert put.status_code == 422 and put.get_json()["code"] == "unknown_field"
+
+
+def test_one_error_shape_everywhere(world, login, db_app):
+    agent = login("agentA")
+    case_id = world.cases["A"].id
+    answers = {
+        "missing field": agent.post(f"/api/v1/cases/{case_id}/decline", json={}),
+        "not found": agent.get(f"/api/v1/cases/{world.cases['B'].id}"),
+        "role": login("mediatorA").post(f"/api/v1/cases/{case_id}/decline",
+                                         json={"reason": "x"}),
+        "bad rison": agent.get("/api/v1/cases/?q=(((("),
+        "signed out": db_app.test_client().get("/api/v1/cases/"),
+        "bulletin": login("leader").get("/api/v1/bulletin/?date=soon"),
+        "cockpit": login("leader").get("/api/v1/cockpit/summary?from=soon"),
+    }
+    for name, answer in answers.items():
+        body = answer.get_json()
+        assert answer.status_code >= 400, name
+        assert set(body) == {"code", "message", "field"}, (name, body)
+        assert body["message"], name
+    assert answers["missing field"].get_json()["field"] == "reason"
+    assert answers["not found"].get_json()["code"] == "not_found"
+    assert answers["role"].get_json()["code"] == "forbidden"
+    assert answers["signed out"].status_code == 401
