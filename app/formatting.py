@@ -6,7 +6,7 @@ no CLDR date data (it prints `2026 M11 22, Sun`) and `mn_Mong_MN`'s patterns and
 mix format controls, misspellings and letters of other Mongolian-block scripts. So the
 Mongolian forms here are explicit, in the style of Inner Mongolian official documents:
 Arabic digits with traditional-script words and case suffixes after a narrow no-break
-space (U+202F): `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 22` (year's, month's, day). Chinese uses Babel's `zh`.
+space (U+202F): `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 22` (year's, month's, day). Chinese uses Babel's `zh`.
 """
 
 import datetime
