@@ -342,6 +342,7 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
             archived_on=concluded + datetime.timedelta(days=10)
             if state == "archived" and concluded else None,
             decline_reason="属于不予受理事项" if state == "declined" else None,
+            decline_guidance_from_category=state == "declined",
             termination_reason="withdrawn" if state == "terminated" else None,
             supervised=urgency == "red" and rng.random() < 0.5,
         )

@@ -1,5 +1,9 @@
 """Language helpers shared by models, views and charts."""
 
+import base64
+import functools
+import os
+
 from flask import has_request_context
 from flask_babel import get_locale
 
@@ -25,3 +29,17 @@ def localized(name_zh: str | None, name_mn: str | None, language: str | None = N
     if second:
         return f"{second}{FALLBACK_MARK}"
     return "—"
+
+
+@functools.cache
+def embedded_font_face() -> str:
+    """The served Mongolian font as an inline @font-face (a data: URL), for pages that
+    must stand alone: the bulletin's HTML file and e-mail, which cannot load
+    /static/. Same family name and unicode-range as static/css/mongolian.css."""
+    path = os.path.join(os.path.dirname(__file__), "static", "vendor", "fonts",
+                        "NotoSansMongolian-Regular.ttf")
+    with open(path, "rb") as fh:
+        data = base64.b64encode(fh.read()).decode("ascii")
+    return ('@font-face { font-family: "Daiban Mongolian"; font-display: block; '
+            f'src: url("data:font/ttf;base64,{data}") format("truetype"); '
+            "unicode-range: U+1800-18AF, U+11660-1167F, U+180E, U+200C-200D, U+202F; }")

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
 from app.cockpit import drill as cockpit_drill
+from app.formatting import format_date, format_number
 from app.models import Case, CaseEvent
 from app.models.choices import (
     CASE_ACTIONS,
@@ -117,7 +118,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "skipped_level": yes_no,
         "supervised": yes_no,
         "stop_agreement": yes_no,
-        "days_left": lambda v: "" if v is None else v,
+        "days_left": lambda v: "" if v is None else format_number(v),
+        "effective_due_on": format_date,
     }
     related_views = [CaseEventView]
     # the cockpit's drill-down links (app/cockpit/drill.py)

@@ -8,7 +8,6 @@ from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import has_access, protect
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app.cockpit.bulletin import build_bulletin, template_context
@@ -16,6 +15,7 @@ from app.cockpit.charts import build_charts
 from app.cockpit.drill import Drill
 from app.cockpit.params import FilterError, parse_filter, townships_in_scope
 from app.cockpit.queries import SATISFIED, Cockpit
+from app.formatting import format_number, format_percent
 from app.i18n import localized
 from app.models.choices import RECEPTION_KINDS, label
 from app.security.scope import current_scope
@@ -24,25 +24,26 @@ READ_ONLY = {"index": "read", "summary": "read"}
 
 
 def format_rate(value) -> str:
+    """A rate in percent (0–100) as the reader writes it: 66.6%."""
     if value is None:
         return "—"
-    return _("%(rate)s %%", rate=format_decimal(value, format="0.0"))
+    return format_percent(value / 100, 1)
 
 
 def _figures(headline: dict, drill: Drill) -> list[tuple[str, str, str | None]]:
     h = headline
     return [
-        (_("Cases in the period"), str(h["total"]), drill.url()),
-        (_("Concluded"), str(h["concluded"]), drill.concluded()),
+        (_("Cases in the period"), format_number(h["total"]), drill.url()),
+        (_("Concluded"), format_number(h["concluded"]), drill.concluded()),
         (_("Resolution rate"), format_rate(h["resolution_rate"]), drill.concluded()),
-        (_("In progress"), str(h["in_progress"]), drill.open()),
-        (_("Overdue"), str(h["overdue"]), drill.overdue()),
-        (_("Due soon"), str(h["due_soon"]), drill.due_soon()),
-        (_("Escalations awaiting approval"), str(h["escalations_pending"]),
+        (_("In progress"), format_number(h["in_progress"]), drill.open()),
+        (_("Overdue"), format_number(h["overdue"]), drill.overdue()),
+        (_("Due soon"), format_number(h["due_soon"]), drill.due_soon()),
+        (_("Escalations awaiting approval"), format_number(h["escalations_pending"]),
          drill.escalations()),
         (_("Satisfaction rate"), format_rate(h["satisfaction_rate"]), drill.satisfied(SATISFIED)),
-        (_("Repeat petitions"), str(h["repeat"]), drill.flag("is_repeat")),
-        (_("Petitions that skipped a level"), str(h["skipped_level"]),
+        (_("Repeat petitions"), format_number(h["repeat"]), drill.flag("is_repeat")),
+        (_("Petitions that skipped a level"), format_number(h["skipped_level"]),
          drill.flag("skipped_level")),
     ]
 
