@@ -405,6 +405,12 @@ def test_bulletin_text_and_print_in_mongolian(app, live, browser):
     assert any(is_web and "Mongolian" in family for family, is_web, _n in fonts), fonts
     _shot(page, "mn-bulletin")
 
+    response = page.goto(f"{base}/no-such-page/")  # error pages too
+    assert response.status == 404
+    _assert_language(page, "mn")
+    _assert_mongolian_from_served_font(page, minimum=1)
+    _shot(page, "mn-error-404")
+
     with app.test_request_context("/?_l_=mn"):
         html = render_html(build_bulletin(datetime.date(2026, 11, 2), EVERYTHING))
     assert "/static/" not in html  # nothing to load: the font is inside
@@ -413,4 +419,48 @@ def test_bulletin_text_and_print_in_mongolian(app, live, browser):
     _assert_language(page, "mn")
     _assert_mongolian_from_served_font(page)
     _shot(page, "mn-bulletin-standalone")
+    page.context.close()
+
+
+FORM_GEOMETRY = """() => [...document.querySelectorAll('form table.table td.col-lg-2 > label')]
+  .map(label => {
+    const input = label.closest('tr').querySelector(
+      'td:not(.col-lg-2) input:not([type=hidden]), td:not(.col-lg-2) select, '
+      + 'td:not(.col-lg-2) textarea, td:not(.col-lg-2) .select2-container');
+    if (!input) return null;
+    const l = label.getBoundingClientRect(), i = input.getBoundingClientRect();
+    const cell = label.closest('tr').querySelector('td:not(.col-lg-2)').getBoundingClientRect();
+    return {text: label.textContent.trim(), labelTop: l.top, labelRight: l.right,
+            labelHeight: l.height, inputTop: i.top, inputLeft: cell.left,
+            mode: getComputedStyle(label).writingMode};
+  }).filter(Boolean)"""
+
+
+def test_mongolian_forms_and_cockpit_line_up(live, browser):
+    """In Mongolian each form label stands upright beside the start of its input (same
+    top, right against it), and the cockpit's heading leaves the figures on the first
+    screen."""
+    base, _facts = live
+    page = _page(browser, "mn")
+    _sign_in(page, base, "mn")
+    for path in ("/channelview/add", "/caseview/add"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        rows = page.evaluate(FORM_GEOMETRY)
+        assert len(rows) >= 4, rows
+        for row in rows:
+            assert row["mode"] == "vertical-lr", row
+            assert abs(row["labelTop"] - row["inputTop"]) <= 12, row
+            assert 0 <= row["inputLeft"] - row["labelRight"] <= 20, row
+            assert row["labelHeight"] <= 140, row
+        _shot(page, "mn-form-aligned" if path == "/channelview/add" else "mn-case-form")
+
+    page.goto(f"{base}/cockpit/")
+    page.evaluate(CHARTS_DRAWN)
+    heading = page.evaluate("document.querySelector('.daiban-cockpit .daiban-heading')"
+                            ".getBoundingClientRect().height")
+    figures = page.evaluate("document.querySelector('.daiban-figures')"
+                            ".getBoundingClientRect().top")
+    assert heading <= 160, heading
+    assert figures < 900 - 100, figures  # the first row of figures is on the first screen
     page.context.close()
