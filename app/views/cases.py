@@ -87,12 +87,14 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                                      "extension_days", "supervised"]}),
         (_l("Result"), {"fields": ["concluded_on", "reply", "resolution_level", "evaluation",
                                    "followed_up_on", "followup_note", "stop_agreement",
-                                   "decline_reason", "decline_guidance", "archived_on"]}),
+                                   "decline_reason", "decline_guidance_text",
+                                   "archived_on"]}),
     ]
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
     base_order = ("received_on", "desc")
     label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
-                     "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
+                     "effective_due_on": _l("Due on"), "days_left": _l("Days left"),
+                     "decline_guidance_text": LABELS["decline_guidance"]}
     list_template = "daiban/case_list.html"
     add_form_extra_fields = {
         "purpose": choice_field(_l("Purpose"), PURPOSES),
