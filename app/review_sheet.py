@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from app.mongolian import suffix_problems
+from app.mongolian import correct_suffixes, suffix_problems
 
 LANGUAGES = ("zh", "mn")
 HEADERS = ["msgid", "form", "English (source)", "中文", "ᠮᠣᠩᠭᠣᠯ", "Where it appears",
@@ -94,6 +94,9 @@ def write_review_sheet(target: str, root: str) -> int:
         english = key if isinstance(message.id, str) else " | ".join(message.id)
         for form, mongolian in enumerate(_forms(message)):
             checks = "; ".join(suffix_problems(mongolian))
+            suggestion = correct_suffixes(mongolian)
+            if suggestion != mongolian:
+                checks += f"\n→ {suggestion}"
             sheet.append([key, form if not isinstance(message.string, str) else "",
                           english, zh_text if form == 0 else "", mongolian,
                           "\n".join(where.get(key, ["Flask-AppBuilder / WTForms"])),

@@ -49,6 +49,22 @@ def test_the_sheet_lists_every_message_with_source_places_and_terms(project):
     assert by_key["Sign In"][5].value == "Flask-AppBuilder / WTForms"
 
 
+def test_the_checks_column_suggests_the_suffix_fix(project):
+    from babel.messages.pofile import write_po
+
+    path = project / "translations" / "mn" / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale="mn")
+    catalog["Cases"].string = "ᠪᠢᠴᠢᠭ ᠲᠤ"
+    with open(path, "wb") as fh:
+        write_po(fh, catalog)
+    target = project / "review.xlsx"
+    write_review_sheet(str(target), str(project))
+    _sheet, by_key = _rows(target)
+    checks = by_key["Cases"][7].value
+    assert "U+202F" in checks and "→ ᠪᠢᠴᠢᠭ\u202fᠲᠦ" in checks
+
+
 def test_corrections_come_back_into_the_catalog_with_a_report(project):
     target = project / "review.xlsx"
     write_review_sheet(str(target), str(project))
