@@ -30,6 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_pyfile("daiban.cfg", silent=True)
     if test_config:
         app.config.update(test_config)
+    from app.i18n import compiled_catalogs
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled_catalogs(
+        app.config["BABEL_TRANSLATION_DIRECTORIES"], app.instance_path)
 
     url = os.environ.get("DATABASE_URL") if not (test_config or {}).get(
         "SQLALCHEMY_DATABASE_URI") else None

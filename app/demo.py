@@ -32,6 +32,7 @@ from app.models import (
     Training,
     Transfer,
 )
+from app.mongolian import with_suffix
 from app.services.dictionaries import seed_dictionaries
 
 BANNER_CODE = "152999000000"
@@ -119,8 +120,8 @@ def _build_banner(rng) -> Place:
     db.session.flush()
     seed_dictionaries(banner)
     db.session.add(Site(kind="centre", name_zh="乌兰哈达旗信访代办服务中心", place=banner,
-                        name_mn="ᠤᠯᠠᠭᠠᠨᠬᠠᠳᠠ ᠬᠣᠰᠢᠭᠤᠨ ᠤ ᠪᠢᠴᠢᠭ ᠢᠷᠡᠯᠲᠡ ᠶᠢᠨ "
-                                "ᠣᠷᠣᠯᠠᠨ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡᠨ ᠦ ᠲᠥᠪ",
+                        name_mn="ᠤᠯᠠᠭᠠᠨᠬᠠᠳᠠ ᠬᠣᠰᠢᠭᠤᠨ ᠤ ᠪᠢᠴᠢᠭ ᠢᠷᠡᠯᠲᠡ ᠶᠢᠨ "
+                                "ᠣᠷᠣᠯᠠᠨ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡᠨ ᠦ ᠲᠥᠪ",
                         **{c: True for c in Site.CHECKLIST}))
     townships, villages, grids = [], [], []
     village_total = 0
@@ -180,8 +181,8 @@ def _build_banner(rng) -> Place:
     for township in townships:
         db.session.add(Site(kind="station", place=township,
                             name_zh=f"{township.name_zh}信访代办服务站",
-                            name_mn=f"{township.name_mn} ᠤ ᠣᠷᠣᠯᠠᠨ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ "
-                                    "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡᠨ ᠦ ᠥᠷᠲᠡᠭᠡ",
+                            name_mn=with_suffix(township.name_mn, "genitive")
+                            + " ᠣᠷᠣᠯᠠᠨ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡᠨ ᠦ ᠥᠷᠲᠡᠭᠡ",
                             **{c: rng.random() < 0.85 for c in Site.CHECKLIST}))
         mediation_room = Site(kind="mediation_room", place=township,
                               name_zh=f"{township.name_zh}老支书调解室",
@@ -342,6 +343,7 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
             archived_on=concluded + datetime.timedelta(days=10)
             if state == "archived" and concluded else None,
             decline_reason="属于不予受理事项" if state == "declined" else None,
+            decline_guidance_from_category=state == "declined",
             termination_reason="withdrawn" if state == "terminated" else None,
             supervised=urgency == "red" and rng.random() < 0.5,
         )

@@ -6,7 +6,7 @@ no CLDR date data (it prints `2026 M11 22, Sun`) and `mn_Mong_MN`'s patterns and
 mix format controls, misspellings and letters of other Mongolian-block scripts. So the
 Mongolian forms here are explicit, in the style of Inner Mongolian official documents:
 Arabic digits with traditional-script words and case suffixes after a narrow no-break
-space (U+202F): `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 22` (year's, month's, day). Chinese uses Babel's `zh`.
+space (U+202F): `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 22` (year's, month's, day). Chinese uses Babel's `zh`.
 """
 
 import datetime
@@ -55,6 +55,20 @@ def format_date(value, form: str = "medium", language: str | None = None) -> str
     return f"{text} {weekday}" if form == "full" else text
 
 
+def format_month(value, language: str | None = None) -> str:
+    """A month: a date, or a year*100+month number (202611) → 2026年11月 /
+    `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ` (year's month)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int):
+        year, month = divmod(value, 100)
+    else:
+        year, month = value.year, value.month
+    if _language(language) == MONGOLIAN:
+        return f"{year} {_YEAR} {month} ᠰᠠᠷ\u180eᠠ"
+    return f"{year}年{month}月"
+
+
 def format_datetime(value, language: str | None = None) -> str:
     if value is None or value == "":
         return ""
@@ -87,6 +101,7 @@ FILTERS = {
     "format_datetime": format_datetime,
     "format_number": format_number,
     "format_percent": format_percent,
+    "format_month": format_month,
 }
 
 

@@ -10,15 +10,18 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet -e ".[test]"
 VENV_BIN=.venv/bin bash scripts/i18n.sh compile >/dev/null
 
-# Browser tests (tests/test_browser.py) need Debian's Chromium, and a CJK font so that
-# screenshots show Chinese; the Mongolian font comes from the app itself. In CI, as root,
-# install them once (quietly; a no-op when present). Elsewhere the tests skip without them.
+# Browser tests (tests/test_browser.py) need Debian's Chromium, a CJK font so that
+# screenshots show Chinese, and poppler-utils (pdftoppm, pdfinfo, pdffonts) to check the
+# printed PDFs; the Mongolian font comes from the app itself, never from the machine. In
+# CI, as root, install them once (quietly; a no-op when present). Elsewhere the tests
+# skip without them.
 if [ "$(id -u)" = "0" ] && { [ -n "${CI:-}" ] || [ "${INSTALL_BROWSER:-0}" = "1" ]; } \
    && command -v apt-get >/dev/null 2>&1; then
-  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+     || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends chromium fonts-noto-cjk; } >/dev/null 2>&1 \
-      || echo "!! could not install chromium/fonts-noto-cjk: browser tests will be skipped"
+        --no-install-recommends chromium fonts-noto-cjk poppler-utils; } >/dev/null 2>&1 \
+      || echo "!! could not install chromium/fonts-noto-cjk/poppler-utils: browser tests will be skipped"
   fi
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -7,6 +7,7 @@ Skipped when Chromium or Playwright is missing (scripts/test.sh installs Chromiu
 
 import os
 import shutil
+import subprocess
 import threading
 
 import pytest
@@ -34,8 +35,16 @@ def live(app):
 
     _clear_data(app)
     with app.app_context():
+        from app.extensions import db
+        from app.services import cases as case_service
+
         world = build_world()
-        facts = {"case_id": world.cases["A"].id, "case_number": world.cases["A"].number}
+        declined = world.cases["B"]
+        declined.category = declined.category.__class__.query.filter_by(code="X02").one()
+        db.session.commit()
+        case_service.decline(declined.id, world.users["admin"], reason="所反映事项已进入诉讼程序")
+        facts = {"case_id": world.cases["A"].id, "case_number": world.cases["A"].number,
+                 "declined_id": declined.id}
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -214,3 +223,244 @@ def test_served_font_changes_what_mongolian_looks_like(live, browser):
     }""")
     page.context.close()
     assert widths[0] > 0 and abs(widths[0] - widths[1]) > 1, widths
+
+
+CHARTS_DRAWN = """async () => {
+  const root = document.getElementById('cockpit');
+  for (let i = 0; i < 200 && root.dataset.chartsDrawn !== '1'; i++) {
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  return [...document.querySelectorAll('.daiban-chart')].map(el => {
+    const option = echarts.getInstanceByDom(el).getOption();
+    return {id: el.dataset.chart, family: (option.textStyle || {}).fontFamily,
+            title: option.title[0].text};
+  });
+}"""
+
+# Draws a chart's own options twice, off screen at the same size: once as the page does
+# (the served font first) and once with a font that has no Mongolian glyphs. A canvas
+# that drew tofu both times would give the same pixels.
+REDRAW_WITH_AND_WITHOUT_SERVED_FONT = """(id) => {
+  const spec = JSON.parse(document.getElementById('chart-data-' + id).textContent);
+  const draw = (family) => {
+    const box = document.createElement('div');
+    box.style.cssText = 'width: 600px; height: 320px; position: absolute; left: -9999px;';
+    document.body.appendChild(box);
+    const options = JSON.parse(JSON.stringify(spec.options));
+    options.animation = false;
+    options.textStyle = Object.assign(options.textStyle || {}, {fontFamily: family});
+    const chart = echarts.init(box, null, {renderer: 'canvas'});
+    chart.setOption(options);
+    const url = chart.getDataURL({type: 'png', backgroundColor: '#fff'});
+    chart.dispose();
+    box.remove();
+    return url;
+  };
+  const served = echarts.getInstanceByDom(
+    document.getElementById('chart-' + id)).getOption().textStyle.fontFamily;
+  return [draw(served), draw('monospace')];
+}"""
+
+
+@pytest.mark.parametrize("language", ["zh", "mn"])
+def test_chart_canvases_draw_with_the_served_font(live, browser, language):
+    """Canvas text does not inherit CSS: every chart names the served Mongolian font,
+    the font is loaded before the charts draw, and in Mongolian a chart drawn with it
+    differs pixel for pixel from the same chart drawn with a font without Mongolian."""
+    base, _facts = live
+    page = _page(browser, language)
+    _sign_in(page, base, language)
+    response = page.goto(f"{base}/cockpit/")
+    assert response.status == 200
+    charts = page.evaluate(CHARTS_DRAWN)
+    assert len(charts) >= 6
+    for chart in charts:
+        assert chart["family"].startswith('"Daiban Mongolian"'), chart
+    assert page.evaluate("""() => document.fonts.check('16px "Daiban Mongolian"', '\\u182e')""")
+    if language == "mn":
+        assert all("\u1820" <= ch <= "\u18aa" for chart in charts
+                   for ch in chart["title"] if ch.isalpha()), charts
+        for chart_id in ("funnel", "urgency"):
+            served, fallback = page.evaluate(REDRAW_WITH_AND_WITHOUT_SERVED_FONT, chart_id)
+            assert served != fallback, f"chart {chart_id} draws the same without the font"
+    _assert_no_fallback_text(page)
+    _shot(page, f"{language}-cockpit-charts")
+    assert not page.js_errors, page.js_errors
+    page.context.close()
+
+
+def _pdf_of(page, name):
+    """Chromium's print-to-PDF of the page on A4; returns the PDF path and the PNG of
+    its first page (pdftoppm), both kept under test-artifacts/."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    pdf = os.path.join(ARTIFACTS, f"{name}.pdf")
+    page.emulate_media(media="print")
+    page.pdf(path=pdf, format="A4", print_background=True, prefer_css_page_size=True)
+    page.emulate_media(media="screen")
+    return pdf
+
+
+def _pdf_pages(pdf):
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    return int(fields["Pages"].strip()), fields["Page size"].strip()
+
+
+def _pdf_fonts(pdf):
+    return subprocess.run(["pdffonts", pdf], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _pdf_png(pdf, name):
+    """The PDF's first page as a PNG (kept as an artefact) and as grey pixels."""
+    prefix = os.path.join(ARTIFACTS, name)
+    for extra in (["-png"], ["-gray"]):
+        subprocess.run(["pdftoppm", *extra, "-r", "50", "-f", "1", "-l", "1", "-singlefile",
+                        pdf, prefix], check=True)
+    return prefix + ".png", prefix + ".pgm"
+
+
+def _ink(pgm):
+    """The share of the page's width and of its height that has ink (a vertical
+    Mongolian sheet fills its height column by column)."""
+    with open(pgm, "rb") as fh:
+        data = fh.read()
+    header = data.split(maxsplit=4)
+    assert header[0] == b"P5", header[:4]
+    width, height = int(header[1]), int(header[2])
+    pixels = data[len(data) - width * height:]
+    columns = {x for y in range(height) for x in range(width)
+               if pixels[y * width + x] < 128}
+    rows = {y for y in range(height) if min(pixels[y * width:(y + 1) * width]) < 128}
+    return len(columns) / width, len(rows) / height
+
+
+PRINTS = {
+    "entrustment": "/caseview/entrustment/{case_id}",
+    "notice": "/caseview/notice/{declined_id}",
+}
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+@pytest.mark.parametrize("language", ["zh", "mn"])
+@pytest.mark.parametrize("form", sorted(PRINTS))
+def test_printed_forms_on_a4(live, browser, language, form):
+    """The entrustment letter and the non-acceptance notice, opened with `?_l_=` (not
+    the session), print on one A4 sheet in the reader's language: Mongolian vertical,
+    drawn with the served font (embedded in the PDF), dates in Mongolian form."""
+    base, facts = live
+    page = _page(browser, "zh")
+    _sign_in(page, base, "zh")
+    response = page.goto(base + PRINTS[form].format(**facts) + f"?_l_={language}")
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    _assert_language(page, language)
+    _assert_no_fallback_text(page)
+    mode = page.evaluate("getComputedStyle(document.querySelector('.daiban-print-form'))"
+                         ".writingMode")
+    assert mode == ("vertical-lr" if language == "mn" else "horizontal-tb")
+    body = page.inner_text(".daiban-print-form")
+    if language == "mn":
+        _assert_mongolian_from_served_font(page)
+        assert "ᠰᠠᠷ\u180eᠠ" in body and "2026-" not in body  # a Mongolian date
+        if form == "notice":  # the category's guidance, in Mongolian
+            assert "ᠱᠢᠭᠦᠨ" in body and "法院" not in body
+    else:
+        assert "2026年" in body
+        if form == "notice":
+            assert "法院" in body
+    _shot(page, f"{language}-print-{form}")
+    pdf = _pdf_of(page, f"{language}-print-{form}")
+    pages, size = _pdf_pages(pdf)
+    assert pages == 1, f"{form} in {language} prints on {pages} pages"
+    assert "(A4)" in size, size
+    fonts = _pdf_fonts(pdf)
+    assert ("NotoSansMongolian" in fonts) == (language == "mn"), fonts
+    _png, pgm = _pdf_png(pdf, f"{language}-print-{form}-pdf")
+    width_used, height_used = _ink(pgm)
+    if language == "mn":  # columns run down the sheet, left to right
+        assert height_used > 0.6 and width_used > 0.15, (width_used, height_used)
+    else:  # lines run across it
+        assert width_used > 0.5, (width_used, height_used)
+    page.context.close()
+
+
+def test_bulletin_text_and_print_in_mongolian(app, live, browser):
+    """The bulletin page's text-message preview and its standalone printable HTML (the
+    file and e-mail, which embed the font) draw Mongolian with the served font."""
+    import datetime
+
+    from app.cockpit.bulletin import build_bulletin, render_html
+    from app.security.scope import EVERYTHING
+
+    base, _facts = live
+    page = _page(browser, "mn")
+    _sign_in(page, base, "mn")
+    response = page.goto(f"{base}/bulletin/?date=2026-11-02")
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    _assert_language(page, "mn")
+    _assert_mongolian_from_served_font(page)
+    fonts = _fonts_for(page, "#bulletin-text")
+    assert any(is_web and "Mongolian" in family for family, is_web, _n in fonts), fonts
+    _shot(page, "mn-bulletin")
+
+    response = page.goto(f"{base}/no-such-page/")  # error pages too
+    assert response.status == 404
+    _assert_language(page, "mn")
+    _assert_mongolian_from_served_font(page, minimum=1)
+    _shot(page, "mn-error-404")
+
+    with app.test_request_context("/?_l_=mn"):
+        html = render_html(build_bulletin(datetime.date(2026, 11, 2), EVERYTHING))
+    assert "/static/" not in html  # nothing to load: the font is inside
+    page.goto("about:blank")
+    page.set_content(html)
+    _assert_language(page, "mn")
+    _assert_mongolian_from_served_font(page)
+    _shot(page, "mn-bulletin-standalone")
+    page.context.close()
+
+
+FORM_GEOMETRY = """() => [...document.querySelectorAll('form table.table td.col-lg-2 > label')]
+  .map(label => {
+    const input = label.closest('tr').querySelector(
+      'td:not(.col-lg-2) input:not([type=hidden]), td:not(.col-lg-2) select, '
+      + 'td:not(.col-lg-2) textarea, td:not(.col-lg-2) .select2-container');
+    if (!input) return null;
+    const l = label.getBoundingClientRect(), i = input.getBoundingClientRect();
+    const cell = label.closest('tr').querySelector('td:not(.col-lg-2)').getBoundingClientRect();
+    return {text: label.textContent.trim(), labelTop: l.top, labelRight: l.right,
+            labelHeight: l.height, inputTop: i.top, inputLeft: cell.left,
+            mode: getComputedStyle(label).writingMode};
+  }).filter(Boolean)"""
+
+
+def test_mongolian_forms_and_cockpit_line_up(live, browser):
+    """In Mongolian each form label stands upright beside the start of its input (same
+    top, right against it), and the cockpit's heading leaves the figures on the first
+    screen."""
+    base, _facts = live
+    page = _page(browser, "mn")
+    _sign_in(page, base, "mn")
+    for path in ("/channelview/add", "/caseview/add"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        rows = page.evaluate(FORM_GEOMETRY)
+        assert len(rows) >= 4, rows
+        for row in rows:
+            assert row["mode"] == "vertical-lr", row
+            assert abs(row["labelTop"] - row["inputTop"]) <= 12, row
+            assert 0 <= row["inputLeft"] - row["labelRight"] <= 20, row
+            assert row["labelHeight"] <= 140, row
+        _shot(page, "mn-form-aligned" if path == "/channelview/add" else "mn-case-form")
+
+    page.goto(f"{base}/cockpit/")
+    page.evaluate(CHARTS_DRAWN)
+    heading = page.evaluate("document.querySelector('.daiban-cockpit .daiban-heading')"
+                            ".getBoundingClientRect().height")
+    figures = page.evaluate("document.querySelector('.daiban-figures')"
+                            ".getBoundingClientRect().top")
+    assert heading <= 160, heading
+    assert figures < 900 - 100, figures  # the first row of figures is on the first screen
+    page.context.close()

@@ -62,7 +62,7 @@ def test_receptions_and_the_text_message(cockpit_world):
     assert b.receptions == {"reception": {"visits": 1, "batches": 2, "persons": 5}}
     text = render_text(b)
     assert len(text) <= SMS_LIMIT
-    assert "2026-04-09" in text and "(5 persons)" in text
+    assert "2026年4月9日" in text and "(5 persons)" in text
 
 
 def test_the_page_shows_the_bulletin_of_the_users_area(cockpit_world, login):
@@ -121,4 +121,4 @@ def test_the_cli_mails_the_bulletin_when_smtp_is_configured(cockpit_world, db_ap
     parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk()
              if not p.is_multipart()}
     assert 'id="b-new">7<' in parts["text/html"]
-    assert DAY.isoformat() in parts["text/plain"]
+    assert "2026年3月8日" in parts["text/plain"]

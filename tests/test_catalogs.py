@@ -10,6 +10,8 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from app.mongolian import SUFFIXES, suffix_problems
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LANGS = ("zh", "mn")
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
@@ -126,11 +128,6 @@ def glossary():
         return list(csv.DictReader(fh))
 
 
-def _spaces(text):
-    # a suffix may follow a narrow no-break space (U+202F) or a plain space
-    return text.replace("\u202f", " ")
-
-
 def test_glossary_is_well_formed():
     rows = glossary()
     assert len(rows) >= 40
@@ -141,7 +138,7 @@ def test_glossary_is_well_formed():
         assert re.search(r"[\u1820-\u18aa]", row["mn"]) and not CYRILLIC.search(row["mn"]), row
         assert unicodedata.is_normalized("NFC", row["mn"]), row
         if row["mn_match"]:
-            assert _spaces(row["mn_match"]) in _spaces(row["mn"]), row
+            assert row["mn_match"] in row["mn"], row
 
 
 def test_catalogs_use_the_glossary_terms(catalogs):
@@ -154,13 +151,91 @@ def test_catalogs_use_the_glossary_terms(catalogs):
         if not message.id:
             continue
         zh_text = _strings(message)[0]
-        mn_text = _spaces(_strings(mn[_key(message.id)])[0])
+        mn_text = _strings(mn[_key(message.id)])[0]
         for row in rows:
             text = zh_text
             for compound in filter(None, row["except_zh"].split(";")):
                 text = text.replace(compound, "")
             if row["zh"] in text:
-                term = _spaces(row["mn_match"] or row["mn"])
+                term = row["mn_match"] or row["mn"]
                 if term not in mn_text:
                     problems.append(f"{message.id!r}: {row['zh']} → {row['mn']} not in {mn_text}")
     assert not problems, "\n".join(problems)
+
+
+def test_glossary_names_one_chinese_term_per_concept(catalogs):
+    """集体访, not 群体访: a concept's other Chinese names (avoid_zh) appear nowhere."""
+    problems = []
+    for row in glossary():
+        for other in filter(None, row["avoid_zh"].split(";")):
+            problems += [f"{_key(m.id)!r} says {other}, the glossary's term is {row['zh']}"
+                         for m in catalogs["zh"] if m.id and other in _strings(m)[0]]
+    assert not problems, "\n".join(problems)
+
+
+def test_glossary_terms_are_distinct():
+    rows = glossary()
+    for field in ("zh", "en"):
+        values = [row[field] for row in rows]
+        assert len(values) == len(set(values)), f"a {field} term is listed twice"
+
+
+def _mongolian_sources():
+    """(where, text) for the Mongolian catalog, the glossary and every source line with
+    Mongolian letters (seed data, demo data, date formats)."""
+    mn = _po("mn")
+    for message in mn:
+        if message.id:
+            for string in _strings(message):
+                yield f"catalog {_key(message.id)!r}", string
+    for row in glossary():
+        yield f"glossary {row['zh']}", row["mn"]
+    for folder, pattern in (("app", ".py"), ("app/templates", ".html")):
+        for base, _dirs, files in os.walk(os.path.join(ROOT, folder)):
+            for name in files:
+                if not name.endswith(pattern) or name == "mongolian.py":
+                    continue
+                path = os.path.join(base, name)
+                with open(path, encoding="utf-8") as fh:
+                    for number, line in enumerate(fh, 1):
+                        if re.search(r"[\u1820-\u18aa]", line):
+                            yield f"{os.path.relpath(path, ROOT)}:{number}", line
+
+
+def test_case_suffixes_follow_a_narrow_no_break_space_and_fit_their_stem():
+    """UTN #57: a case suffix is joined with U+202F (an ordinary space makes the shaping
+    engine draw it as a separate word, in the wrong letter forms), never follows a
+    placeholder (its form would depend on the value), and takes the form its stem's last
+    letter and vowels call for."""
+    problems = [f"{where}: {problem}" for where, text in _mongolian_sources()
+                for problem in suffix_problems(text)]
+    assert not problems, "\n".join(problems)
+
+
+def test_suffix_check_catches_what_it_should():
+    assert suffix_problems("ᠬᠦᠮᠦᠰ ᠢ")  # ordinary space
+    assert suffix_problems("%(banner)s\u202fᠤᠨ")  # after a placeholder
+    assert suffix_problems("ᠪᠢᠴᠢᠭ\u202fᠲᠤ")  # front stem, back suffix
+    assert suffix_problems("ᠲᠠᠯᠠᠪᠤᠷ\u202fᠳᠤ")  # -r takes ᠲᠤ
+    assert not suffix_problems("ᠬᠦᠮᠦᠰ\u202fᠢ ᠪᠢᠴᠢᠭ\u202fᠲᠦ ᠭᠠᠴᠠᠭ\u180eᠠ\u202fᠶᠢᠨ")
+
+
+# Words that differ only in o/u, ö/ü, t/d or the vowel separator are one word typed
+# two ways (ᠳᠣᠣᠷ᠎ᠠ/ᠳᠤᠤᠷ᠎ᠠ), which breaks search; these pairs are different words.
+DISTINCT_WORDS = {frozenset({"ᠲᠦᠷ", "ᠳᠦᠷ"})}  # temporary / role
+
+
+def _spelling_key(word):
+    return (word.replace("ᠣ", "ᠤ").replace("ᠥ", "ᠦ").replace("ᠲ", "ᠳ")
+            .replace("\u180e", ""))
+
+
+def test_one_spelling_per_word():
+    spellings = {}
+    for _where, text in _mongolian_sources():
+        for word in re.findall(r"[\u1820-\u18aa\u180b-\u180f]+", text):
+            if word not in SUFFIXES:
+                spellings.setdefault(_spelling_key(word), set()).add(word)
+    twice = [sorted(words) for words in spellings.values()
+             if len(words) > 1 and frozenset(words) not in DISTINCT_WORDS]
+    assert not twice, f"words typed two ways: {twice}"

@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, func, select
 
 from app.extensions import db
-from app.i18n import current_language, localized
+from app.formatting import format_date
+from app.i18n import current_language, embedded_font_face, localized
+from app.language import HTML_LANG
 from app.models import Case, EscalationRequest, LeaderReception, Place
 from app.models.choices import RECEPTION_KINDS, URGENCY
 from app.models.stats import CONCLUDED_STATES, OPEN_STATES
@@ -104,7 +106,7 @@ def render_text(b: Bulletin) -> str:
     return _("%(date)s petitions: new %(new)d, concluded %(concluded)d; overdue %(overdue)d, "
              "red %(red)d, group %(group)d, repeat %(repeat)d; leader receptions %(visits)d "
              "(%(persons)d persons).",
-             date=b.day.isoformat(), new=b.new, concluded=b.concluded, overdue=b.overdue,
+             date=format_date(b.day), new=b.new, concluded=b.concluded, overdue=b.overdue,
              red=b.red_open, group=b.group_new, repeat=b.repeat_new,
              visits=b.reception_visits, persons=b.reception_persons)
 
@@ -118,7 +120,8 @@ def template_context(b: Bulletin) -> dict:
         "reception_labels": [(code, str(name)) for code, name in RECEPTION_KINDS.items()],
         "due_soon_days": current_app.config.get("DUE_SOON_DAYS", 5),
         "localized": localized,
-        "lang": current_language(),
+        "lang": HTML_LANG.get(current_language(), current_language()),
+        "embedded_font_face": embedded_font_face,
     }
 
 
@@ -128,7 +131,7 @@ def render_html(b: Bulletin) -> str:
 
 
 def subject(b: Bulletin) -> str:
-    return _("Daily petition bulletin %(date)s", date=b.day.isoformat())
+    return _("Daily petition bulletin %(date)s", date=format_date(b.day))
 
 
 def deliver(b: Bulletin, html: str, text: str) -> str:

@@ -15,6 +15,7 @@ from app.cockpit.drill import Drill
 from app.cockpit.figures import trend_drills
 from app.cockpit.queries import FUNNEL_LEVELS, Cockpit
 from app.extensions import db
+from app.formatting import format_month, format_percent
 from app.i18n import localized
 from app.models import Category, Channel, Place
 from app.models.choices import CASE_LEVELS, CASE_STATES, URGENCY, label
@@ -22,6 +23,10 @@ from app.models.choices import CASE_LEVELS, CASE_STATES, URGENCY, label
 # pyecharts must never point a page at its online host.
 ECHARTS_PATH = "/static/vendor/echarts/"
 CurrentConfig.ONLINE_HOST = ECHARTS_PATH
+# Canvas text does not inherit the page's CSS: every chart names the served Mongolian
+# font (app/static/css/mongolian.css; its unicode-range limits it to Mongolian), then the
+# machine's fonts for Chinese and Latin. The page waits for the font before drawing.
+CHART_FONT = '"Daiban Mongolian", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
 URGENCY_COLOURS = {"red": "#d9534f", "yellow": "#f0ad4e", "blue": "#337ab7"}
 
 
@@ -45,6 +50,7 @@ def _common(chart, title: str, empty: bool):
         tooltip_opts=opts.TooltipOpts(trigger="item"),
         legend_opts=opts.LegendOpts(pos_top="bottom", type_="scroll"),
     )
+    chart.options.update(textStyle={"fontFamily": CHART_FONT})
     # keep long axis labels (category names) inside the chart
     chart.options.update(grid=opts.GridOpts(is_contain_label=True, pos_left="2%",
                                             pos_right="4%", pos_bottom="40"))
@@ -148,7 +154,7 @@ def trend_chart(cockpit, drill) -> ChartSpec:
     title = _("Monthly trend")
     trend = cockpit.trend()
     months = trend["months"]
-    axis = [f"{ym // 100}-{ym % 100:02d}" for ym in months]
+    axis = [format_month(ym) for ym in months]
     line = Line(init_opts=_init()).add_xaxis(axis)
     series = [("new", _("New cases")), ("concluded", _("Concluded")),
               ("new_year_earlier", _("New cases a year earlier")),
@@ -185,8 +191,9 @@ def department_chart(cockpit, drill) -> ChartSpec:
     bar = Bar(init_opts=_init()).add_xaxis(
         [localized(r["name_zh"], r["name_mn"]) for r in rows])
     bar.add_yaxis(_("Cases transferred"), [r["cases"] for r in rows])
+    percent_axis = format_percent(1, 0).replace("100", "{value}")  # "{value}%"
     bar.extend_axis(yaxis=opts.AxisOpts(type_="value", min_=0, max_=100,
-                                        axislabel_opts=opts.LabelOpts(formatter="{value} %")))
+                                        axislabel_opts=opts.LabelOpts(formatter=percent_axis)))
     line = Line().add_xaxis([localized(r["name_zh"], r["name_mn"]) for r in rows]).add_yaxis(
         _("Replied on time (%)"), [r["on_time_rate"] for r in rows], yaxis_index=1)
     bar.overlap(line)

@@ -107,7 +107,7 @@ def check_review_window(last_answer_on: datetime.date, requested_on: datetime.da
     last_day = review_request_due(last_answer_on, rules)
     if requested_on > last_day:
         raise RuleBroken(N_("The time to ask for review ended on %(date)s."),
-                         date=last_day.isoformat())
+                         date=last_day)
     if requested_on < last_answer_on:
         raise RuleBroken(N_("A review cannot be asked for before the answer it contests."))
 

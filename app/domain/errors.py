@@ -1,6 +1,8 @@
 """Refusals a user can be shown. Plain Python: messages are English msgids with
 %(name)s parameters, translated where they are shown (``err.translate(gettext)``)."""
 
+import datetime
+
 
 class DomainError(ValueError):
     """A rule the user broke: shown to them, never a 500. The message is either a msgid
@@ -17,10 +19,19 @@ class DomainError(ValueError):
 
     def translate(self, gettext) -> str:
         """The message in the user's language; string parameters (field names) are
-        msgids too, anything else (a department's name) passes through unchanged."""
-        params = {k: gettext(v) if isinstance(v, str) and v else v
+        msgids too, dates are written as the reader writes them, anything else (a
+        department's name) passes through unchanged."""
+        params = {k: gettext(v) if isinstance(v, str) and v else _date(v)
                   for k, v in self.params.items()}
         return gettext(self.message, **params)
+
+
+def _date(value):
+    if isinstance(value, datetime.date):
+        from app.formatting import format_date  # only where a message is shown
+
+        return format_date(value)
+    return value
 
 
 class ActionNotAllowed(DomainError):

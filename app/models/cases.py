@@ -107,6 +107,10 @@ class Case(Model):
 
     decline_reason = Column(Text)
     decline_guidance = Column(Text)
+    # the guidance was the category's (stored above as it read then): show the
+    # category's guidance in the reader's language (decline_guidance_text)
+    decline_guidance_from_category = Column(Boolean, nullable=False, default=False,
+                                            server_default=false())
     accepted_on = Column(Date)
     acceptance_due_on = Column(Date)
     due_on = Column(Date, index=True)
@@ -140,6 +144,14 @@ class Case(Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def decline_guidance_text(self) -> str:
+        """Where to go instead, in the reader's language when it came from the category;
+        as typed otherwise."""
+        if self.decline_guidance_from_category and self.category is not None:
+            return self.category.guidance or self.decline_guidance or ""
+        return self.decline_guidance or ""
 
     @property
     def effective_due_on(self) -> datetime.date | None:

@@ -377,6 +377,7 @@ def decline(case_id, user, *, reason, guidance=None, comment=None, version=None)
     with _acting("decline", case_id, user, version) as a:
         case = a.case
         case.decline_reason = _required(reason, N_("Reason"))
+        case.decline_guidance_from_category = not (guidance and str(guidance).strip())
         guidance = guidance or (case.category.guidance if case.category else "")
         case.decline_guidance = _required(guidance, N_("Guidance"))
         a.comment = comment or case.decline_reason

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, NumberRange
 
 from app.cockpit import drill as cockpit_drill
 from app.extensions import db
+from app.formatting import format_date, format_number
 from app.models import Case, CaseEvent
 from app.models.choices import (
     CASE_ACTIONS,
@@ -133,12 +134,14 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                                      "extension_days", "supervised"]}),
         (_l("Result"), {"fields": ["concluded_on", "reply", "resolution_level", "evaluation",
                                    "followed_up_on", "followup_note", "stop_agreement",
-                                   "decline_reason", "decline_guidance", "archived_on"]}),
+                                   "decline_reason", "decline_guidance_text",
+                                   "archived_on"]}),
     ]
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
     base_order = ("received_on", "desc")
     label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
-                     "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
+                     "effective_due_on": _l("Due on"), "days_left": _l("Days left"),
+                     "decline_guidance_text": LABELS["decline_guidance"]}
     list_template = "daiban/case_list.html"
     list_widget = CaseListWidget
     add_form_extra_fields = {
@@ -165,7 +168,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "skipped_level": yes_no,
         "supervised": yes_no,
         "stop_agreement": yes_no,
-        "days_left": lambda v: "" if v is None else v,
+        "days_left": lambda v: "" if v is None else format_number(v),
+        "effective_due_on": format_date,
     }
     related_views = [CaseEventView]
     # the cockpit's drill-down links (app/cockpit/drill.py)

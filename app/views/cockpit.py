@@ -8,7 +8,6 @@ from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import has_access, protect
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app import clock
@@ -19,6 +18,7 @@ from app.cockpit.drill import Drill
 from app.cockpit.figures import all_figures, headline_drills
 from app.cockpit.params import FilterError, parse_filter, townships_in_scope
 from app.cockpit.queries import Cockpit
+from app.formatting import format_number, format_percent
 from app.i18n import localized
 from app.models.choices import RECEPTION_KINDS, label
 from app.security.scope import current_scope
@@ -27,25 +27,27 @@ READ_ONLY = {"index": "read", "summary": "read", "figures": "read"}
 
 
 def format_rate(value) -> str:
+    """A rate in percent (0–100) as the reader writes it: 66.6%."""
     if value is None:
         return "—"
-    return _("%(rate)s %%", rate=format_decimal(value, format="0.0"))
+    return format_percent(value / 100, 1)
 
 
 def _figures(headline: dict, drill: Drill) -> list[tuple[str, str, str | None]]:
     h, url = headline, headline_drills(drill)
     return [
-        (_("Cases in the period"), str(h["total"]), url["total"]),
-        (_("Concluded"), str(h["concluded"]), url["concluded"]),
+        (_("Cases in the period"), format_number(h["total"]), url["total"]),
+        (_("Concluded"), format_number(h["concluded"]), url["concluded"]),
         (_("Resolution rate"), format_rate(h["resolution_rate"]), url["resolution_rate"]),
-        (_("In progress"), str(h["in_progress"]), url["in_progress"]),
-        (_("Overdue"), str(h["overdue"]), url["overdue"]),
-        (_("Due soon"), str(h["due_soon"]), url["due_soon"]),
-        (_("Escalations awaiting approval"), str(h["escalations_pending"]),
+        (_("In progress"), format_number(h["in_progress"]), url["in_progress"]),
+        (_("Overdue"), format_number(h["overdue"]), url["overdue"]),
+        (_("Due soon"), format_number(h["due_soon"]), url["due_soon"]),
+        (_("Escalations awaiting approval"), format_number(h["escalations_pending"]),
          url["escalations_pending"]),
         (_("Satisfaction rate"), format_rate(h["satisfaction_rate"]), url["satisfaction_rate"]),
-        (_("Repeat petitions"), str(h["repeat"]), url["repeat"]),
-        (_("Petitions that skipped a level"), str(h["skipped_level"]), url["skipped_level"]),
+        (_("Repeat petitions"), format_number(h["repeat"]), url["repeat"]),
+        (_("Petitions that skipped a level"), format_number(h["skipped_level"]),
+         url["skipped_level"]),
     ]
 
 
