@@ -6,6 +6,7 @@ import secrets
 from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate, normalise_database_url
+from app.security import guards  # noqa: F401  (scope fields checked on every flush)
 
 
 def _secret_key(app: Flask) -> str:
