@@ -5,6 +5,7 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import inspect, select
 
 from app.api_actions import CaseActionsMixin
@@ -45,12 +46,39 @@ def _checked(check):
     return validate
 
 
+class ExistingRowId(Related):
+    """A relation in a payload: the id of an existing row, nothing else. marshmallow-
+    sqlalchemy's ``Related`` builds a new row from a dict whose key it cannot find
+    (``"category": {"id": 987654, "code": "X", …}`` created a category), and passes
+    ``true`` on as id 1."""
+
+    def _deserialize(self, value, *args, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(_("Give the id of an existing record."))
+        row = self.session.get(self.related_model, value)
+        if row is None:
+            raise ValidationError(_("No record has this id."))
+        return row
+
+
+def _ids_only(schema) -> None:
+    for field in schema.fields.values():
+        inner = field.inner if isinstance(field, RelatedList) else field
+        if isinstance(inner, Related):
+            inner.__class__ = ExistingRowId
+
+
 class ScopedApi(ModelRestApi):
     base_filters = SCOPE_FILTER
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
     page_size = 25
     max_page_size = 100
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        _ids_only(self.add_model_schema)
+        _ids_only(self.edit_model_schema)
 
     def _init_properties(self):
         super()._init_properties()
