@@ -56,10 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app.cli import register_cli
     from app.formatting import register_filters
+    from app.security.web import init_web_security
     from app.views.base import bound_list_arguments
     from app.views.system import register_error_pages, system
 
     app.before_request(bound_list_arguments)
+    init_web_security(app)
     app.register_blueprint(system)
     register_error_pages(app)
     register_cli(app)

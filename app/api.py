@@ -125,6 +125,11 @@ class ScopedApi(ModelRestApi):
                 )
 
     def get_list_headless(self, **kwargs):
+        args = kwargs.get("rison")
+        if isinstance(args, dict):  # a negative OFFSET/LIMIT is an error on PostgreSQL
+            for key, least in (("page", 0), ("page_size", 1)):
+                if isinstance(args.get(key), int) and args[key] < least:
+                    args[key] = least
         try:
             return super().get_list_headless(**kwargs)
         except FABException:  # a filter value that does not fit its column

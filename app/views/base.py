@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Optional
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.formatting import format_date, format_datetime
+from app.models.cases import AppendOnlyError
 from app.models.choices import label
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
@@ -260,14 +261,19 @@ class ScopedModelView(ModelView):
             items.append(item)
         return items
 
+    # FAB answers 500 to an unknown action name, and to a list-only action (muldelete)
+    # called on the single-row route: neither exists.
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name, pk):
-        if self._scoped_items([pk]) is None:
+        known = self.actions.get(name)
+        if known is None or not known.single or self._scoped_items([pk]) is None:
             abort(404)
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
+        if request.form.get("action") not in self.actions:
+            abort(404)
         if self._scoped_items(request.form.getlist("rowid")) is None:
             flash(_("Some of the selected rows do not exist or are outside your area."), "danger")
             return redirect(self.get_redirect())
@@ -291,6 +297,12 @@ class ScopedModelView(ModelView):
             deleted += 1
         flash(_("Deleted %(count)s rows.", count=deleted), "info")
         return redirect(self.get_redirect())
+
+    @expose("/download/<string:filename>")
+    def download(self, filename):
+        """FAB serves its upload folder here (a 500 without one); daiban keeps no file
+        columns in its models: scans are served by their own scoped routes."""
+        abort(404)
 
     @expose("/export/")
     @has_access
@@ -377,6 +389,10 @@ class DaibanInterface(SQLAInterface):
 def refused_in_plain_words():
     try:
         yield
+    except AppendOnlyError:
+        db.session.rollback()
+        message = _("This record has a history that is kept for good: it cannot be deleted.")
+        raise DatabaseException(message) from StoreRefused(message)
     except (SQLAlchemyError, DatabaseException) as error:
         db.session.rollback()
         cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
