@@ -347,7 +347,16 @@ class ScopedModelView(ModelView):
         formatter = self.formatters_columns.get(column)
         if formatter is not None:
             value = formatter(value)
-        return "" if value is None else str(value)
+        return spreadsheet_safe("" if value is None else str(value))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell Excel or LibreOffice would run as a formula (=HYPERLINK(…) sending the
+    row elsewhere) is written as text, behind an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class StoreRefused(Exception):
