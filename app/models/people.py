@@ -29,6 +29,8 @@ class Person(BilingualName, Model):
     id = Column(Integer, primary_key=True)
     gender = Column(String(6))
     id_number = Column(String(18), unique=True)
+    # personal information: masked when shown, searched by whole value only
+    masked_columns = ("id_number", "phone")
     phone = Column(String(20))
     place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
     organisation = Column(String(200))
@@ -155,6 +157,8 @@ class Petitioner(Model):
     name = Column(String(200), nullable=False, index=True)
     gender = Column(String(6))
     id_number = Column(String(18), unique=True)
+    # personal information: masked when shown, searched by whole value only
+    masked_columns = ("id_number", "phone")
     phone = Column(String(20))
     place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
     address = Column(String(300))
