@@ -7,6 +7,7 @@ from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate, normalise_database_url
 from app.security import guards  # noqa: F401  (scope fields checked on every flush)
+from app.services import uploads  # noqa: F401  (stored scans are not capabilities)
 
 
 def _secret_key(app: Flask) -> str:
