@@ -36,7 +36,23 @@ WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-PERMANENT_SESSION_LIFETIME = 8 * 3600
+# Secure cookies when served over HTTPS (set DAIBAN_HTTPS=1 or in instance/daiban.cfg)
+SESSION_COOKIE_SECURE = os.environ.get("DAIBAN_HTTPS") == "1"
+# idle timeout: the session cookie expires this long after the last request
+PERMANENT_SESSION_LIFETIME = 30 * 60
+# absolute lifetime of a sign-in, however active
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+JWT_ACCESS_TOKEN_EXPIRES = 15 * 60
+JWT_REFRESH_TOKEN_EXPIRES = 12 * 3600
+# passwords and lockout (app/security/accounts.py)
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_HISTORY = 5
+PASSWORD_MAX_AGE_DAYS = 90
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_ADDRESS_THRESHOLD = 20
+LOCKOUT_SECONDS = 15 * 60
+# FAB calls app.security.accounts.password_policy from every password form
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100

@@ -57,12 +57,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app.cli import register_cli
     from app.formatting import register_filters
+    from app.security.accounts import init_accounts
     from app.security.web import init_web_security
     from app.views.base import bound_list_arguments
     from app.views.system import register_error_pages, system
 
     app.before_request(bound_list_arguments)
     init_web_security(app)
+    init_accounts(app)
     app.register_blueprint(system)
     register_error_pages(app)
     register_cli(app)

@@ -14,6 +14,7 @@ from app.models.records import (
     reception_case,
 )
 from app.models.reviews import CaseReview
+from app.models.security import LoginAttempt
 from app.models.stats import CaseStat
 from app.models.user import StaffUser
 
@@ -35,6 +36,7 @@ __all__ = [
     "JointMeeting",
     "JointMeetingCase",
     "LeaderReception",
+    "LoginAttempt",
     "MediationSession",
     "Person",
     "Petitioner",
