@@ -24,6 +24,8 @@ FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 
 # --- security -------------------------------------------------------------------------
+# DAIBAN_ENV=production: demo data (and its known passwords) refused, cookies Secure
+PRODUCTION = os.environ.get("DAIBAN_ENV") == "production"
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
@@ -37,7 +39,7 @@ WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure cookies when served over HTTPS (set DAIBAN_HTTPS=1 or in instance/daiban.cfg)
-SESSION_COOKIE_SECURE = os.environ.get("DAIBAN_HTTPS") == "1"
+SESSION_COOKIE_SECURE = PRODUCTION or os.environ.get("DAIBAN_HTTPS") == "1"
 # idle timeout: the session cookie expires this long after the last request
 PERMANENT_SESSION_LIFETIME = 30 * 60
 # absolute lifetime of a sign-in, however active
