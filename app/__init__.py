@@ -6,7 +6,7 @@ import secrets
 from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate, normalise_database_url
-from app.security import guards  # noqa: F401  (scope fields checked on every flush)
+from app.security import audit, guards  # noqa: F401  (every flush audited and guarded)
 from app.services import uploads  # noqa: F401  (stored scans are not capabilities)
 
 

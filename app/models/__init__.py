@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from app.models import normalise  # noqa: F401  (NFC for every stored text)
+from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseEvent, EscalationRequest, Transfer
 from app.models.dictionaries import Category, Channel, Department
 from app.models.people import Duty, Person, Petitioner, Training
@@ -23,6 +24,7 @@ from app.models.user import StaffUser
 import app.cockpit.rollup  # noqa: E402,F401
 
 __all__ = [
+    "AuditEntry",
     "Case",
     "CaseEvent",
     "CaseReview",

@@ -24,7 +24,7 @@ from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from app.models.user import StaffUser
-from app.security import accounts
+from app.security import accounts, audit
 from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
 
 # each language named in its own script (the same names as config.LANGUAGES)
@@ -166,12 +166,18 @@ class DaibanSecurityManager(SecurityManager):
         address = accounts.client_address()
         if accounts.is_locked(username, address):
             g.daiban_login_locked = True
+            audit.record("lockout", "StaffUser", detail=username[:256])
+            self.session.commit()
             if not request.path.startswith("/api/"):
                 flash(gettext("Too many failed sign-ins: try again in %(minutes)s minutes.",
                               minutes=current_app.config.get("LOCKOUT_SECONDS", 900) // 60),
                       "danger")
             return None
         user = super().auth_user_db(username, password)
+        if user is None:
+            audit.record("login_failed", "StaffUser", detail=username[:256])
+        else:
+            audit.record("login", "StaffUser", user.id, user=user)
         accounts.record_attempt(username, address, user is not None)
         return user
 
@@ -197,6 +203,7 @@ class DaibanSecurityManager(SecurityManager):
         return jwt_manager
 
     def on_user_logout(self, user) -> None:
+        audit.record("logout", "StaffUser", user.id, user=user)
         accounts.end_all_sessions(user)
 
     def add_user(self, *args, **kwargs):

@@ -34,6 +34,7 @@ from app.extensions import db
 from app.formatting import format_date, format_datetime
 from app.models.cases import AppendOnlyError
 from app.models.choices import label
+from app.security import audit
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
 
@@ -242,6 +243,12 @@ class ScopedModelView(ModelView):
     @has_access
     def edit(self, pk):
         item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is not None and request.method == "GET":
+            shown = [c for c in getattr(item, "masked_columns", ())
+                     if c in self.edit_columns and getattr(item, c, None)]
+            if shown:  # the edit form shows personal information unmasked
+                audit.record("view_pi", type(item).__name__, item.id, detail=",".join(shown))
+                db.session.commit()
         if item is not None:
             current = {}
             for column in self.edit_columns:
@@ -323,6 +330,9 @@ class ScopedModelView(ModelView):
             self.datamodel.session.rollback()
             flash(_("A search filter's value does not fit its field."), "warning")
             return redirect(self.get_redirect())
+        audit.record("export", self.datamodel.obj.__name__,
+                     detail=f"{len(items)} rows; {request.query_string.decode()[:500]}")
+        db.session.commit()
         columns = self.export_columns()
         out = io.StringIO()
         out.write("\ufeff")
