@@ -12,7 +12,7 @@ an account's place, department and roles — checked on every write, whatever th
 Outside a request (CLI, migrations, seeding) nothing is checked: those run as the
 operator of the installation."""
 
-from flask import has_request_context
+from flask import current_app, has_app_context, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -97,3 +97,19 @@ def _guard_scope_fields(session, flush_context, instances):
         elif isinstance(obj, StaffUser):
             scope = scope or current_scope()
             check_binding(obj, writer, scope)
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_separation_of_duties(session, flush_context, instances):
+    """三员分立: in a production configuration no account holds two of the system,
+    security and audit administrators' roles (nor Admin, which holds them all), however
+    the roles are given — the panel, the REST API or the command line."""
+    if not has_app_context() or not current_app.config.get("PRODUCTION"):
+        return
+    from app.security.roles import separation_problem
+
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, StaffUser) and _changed(obj, ("roles",)) and separation_problem(
+                role.name for role in obj.roles):
+            raise ScopeRefused(_("In production one account holds at most one of the "
+                                 "system, security and audit administrators' roles."))

@@ -299,7 +299,9 @@ class DaibanSecurityManager(SecurityManager):
                 if not resource:
                     continue
                 methods = getattr(view, "method_permission_name", None) or {}
-                verb = methods.get(getattr(view, "default_view", "list"), "read")
+                default_view = getattr(view, "default_view", "list")
+                # FAB's own views (accounts, roles) name permissions after their methods
+                verb = methods.get(default_view, default_view)
                 if (f"can_{verb}", resource) in granted:
                     pairs.add(("menu_access", item.name))
                     if item is not category:
