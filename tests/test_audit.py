@@ -69,9 +69,8 @@ def test_sign_ins_failures_lockouts_and_sign_outs_are_recorded(world, db_app):
     clerk.post("/logout/")
     assert entries("logout")[-1].username == "clerkB"
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == "clerkB"))
-    assert "password" not in (entries("update", "StaffUser") or [AuditEntry(after="")])[
-        -1].after or True
-    assert user.password not in "".join(e.after or "" for e in entries())
+    # password hashes never reach the trail
+    assert all(user.password not in (e.after or "") + (e.before or "") for e in entries())
 
 
 def test_exports_and_unmasked_views_are_recorded(world, db_app):
@@ -164,6 +163,7 @@ def test_postgresql_refuses_raw_sql_changes_to_the_trail_and_case_events(world, 
         "SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}) else text("SELECT 1"))
     db.session.execute(text(f"DROP ROLE IF EXISTS {role}"))
     db.session.execute(text(f"CREATE ROLE {role} LOGIN"))
+    db.session.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
     db.session.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON audit_log, case_event "
                             f"TO {role}"))
     db.session.commit()
