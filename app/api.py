@@ -1,6 +1,6 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
-from flask import g
+from flask import g, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
@@ -139,6 +139,8 @@ class ScopedApi(ModelRestApi):
     # Rule violations found after the payload is parsed (pre_add/pre_update) are the
     # client's fault: 422 with the message, nothing saved.
     def post_headless(self):
+        if not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=_("The body must be a JSON object."))
         try:
             return super().post_headless()
         except DomainError as err:
@@ -146,6 +148,8 @@ class ScopedApi(ModelRestApi):
             return self.response_422(message=_(str(err)))
 
     def put_headless(self, pk):
+        if not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=_("The body must be a JSON object."))
         try:
             return super().put_headless(pk)
         except DomainError as err:

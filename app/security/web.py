@@ -10,7 +10,7 @@ carry the page's CSRF token); a call signed with a bearer token needs neither.""
 
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -54,6 +54,29 @@ def require_json_or_token_for_api_writes():
     return _api_refusal(_("Send the request body as JSON (Content-Type: application/json)."))
 
 
+def refuse_what_fab_cannot_answer():
+    """Routes every FAB ModelView has — ours and FAB's own (accounts, roles) — that
+    answer 500 to an unknown action name, to a list-only action on the single-row
+    route, and to a file download when no upload folder exists (daiban keeps none)."""
+    endpoint = request.endpoint or ""
+    view_name, _, method = endpoint.rpartition(".")
+    if method not in ("action", "action_post", "download"):
+        return None
+    from app.extensions import appbuilder
+
+    view = next((v for v in appbuilder.baseviews if v.endpoint == view_name), None)
+    actions = getattr(view, "actions", None)
+    if view is None or actions is None or method == "download":
+        abort(404)
+    if method == "action":
+        known = actions.get((request.view_args or {}).get("name"))
+        if known is None or not known.single:
+            abort(404)
+    elif request.form.get("action") not in actions:
+        abort(404)
+    return None
+
+
 def _same_site(location: str) -> bool:
     if location.startswith(("//", "/\\", "\\")) or "\\" in location.split("?", 1)[0]:
         return False
@@ -84,5 +107,6 @@ def csrf_refused(error):
 
 def init_web_security(app) -> None:
     app.before_request(require_json_or_token_for_api_writes)
+    app.before_request(refuse_what_fab_cannot_answer)
     app.after_request(harden_response)
     app.register_error_handler(CSRFError, csrf_refused)
