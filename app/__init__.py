@@ -6,7 +6,7 @@ import secrets
 from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate, normalise_database_url
-from app.security import audit, guards  # noqa: F401  (every flush audited and guarded)
+from app.security import audit, guards, pii  # noqa: F401  (flushes audited, guarded)
 from app.services import uploads  # noqa: F401  (stored scans are not capabilities)
 
 
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         "sqlite:///" + os.path.join(app.instance_path, "daiban.db"))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     app.config["SECRET_KEY"] = _secret_key(app)
+    pii.check_keys(app)
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
 
     app.config["FAB_SECURITY_MANAGER_CLASS"] = "app.security.manager.DaibanSecurityManager"

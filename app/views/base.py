@@ -35,6 +35,7 @@ from app.formatting import format_date, format_datetime
 from app.models.cases import AppendOnlyError
 from app.models.choices import label
 from app.security import audit
+from app.security.pii import keyed_hash
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter
 
@@ -376,7 +377,13 @@ class StoreRefused(Exception):
 
 
 class ExactMatch(FilterEqual):
-    """The only search a masked column offers: the whole value."""
+    """The only search a masked column offers: the whole value (an ID number through
+    its keyed hash: the stored value is encrypted)."""
+
+    def apply(self, query, value):
+        if self.column_name == "id_number" and hasattr(self.model, "id_number_hash"):
+            return query.filter(self.model.id_number_hash == keyed_hash(str(value)))
+        return super().apply(query, value)
 
 
 class DaibanFilters(Filters):
