@@ -220,7 +220,21 @@ def _locked_login_is_429(response):
     return response
 
 
+def limit_api_login(appbuilder) -> None:
+    """FAB rate-limits the web login form only; the REST login gets the same limit."""
+    sm = appbuilder.sm
+    if not sm.is_auth_limited:
+        return
+    for view in appbuilder.baseviews:
+        if type(view).__name__ == "SecurityApi" and view.blueprint is not None:
+            sm.limiter.limit(sm.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+
 def init_accounts(app) -> None:
+    from app.extensions import appbuilder
+
+    with app.app_context():
+        limit_api_login(appbuilder)
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = password_policy
     user_logged_in.connect(_on_login, app)
     app.before_request(force_password_change)
