@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     select,
 )
 from sqlalchemy.orm import relationship
@@ -187,4 +188,7 @@ class Petitioner(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.place_clause(cls.place_id)
+        from app.security.confidential import petitioner_hidden_clause
+
+        # the petitioner of an accusation is never in the accused unit's staff's scope
+        return and_(scope.place_clause(cls.place_id), ~petitioner_hidden_clause(cls, scope))

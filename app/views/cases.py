@@ -1,5 +1,5 @@
 from flask import g
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, NumberRange
 
@@ -45,7 +45,7 @@ class CaseEventView(ScopedModelView):
 _REGISTER_COLUMNS = [
     "petitioner", "place", "channel", "category", "purpose", "urgency", "title",
     "description", "demand", "is_group", "head_count", "received_on", "is_repeat",
-    "skipped_level",
+    "skipped_level", "accused_department", "accused_place",
 ]
 
 
@@ -68,20 +68,27 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     # list, which shows each one's cases
     add_form_query_rel_fields = {
         "place": [["id", ScopeFilter, None], ["level", FilterEqual, "village"]],
+        # the accused unit may lie above the registrar's area (a township, the banner)
+        "accused_place": [["level", FilterNotEqual, "grid"]],
     }
+    edit_form_query_rel_fields = {"accused_place": [["level", FilterNotEqual, "grid"]]}
     # a case's state, level and people change only through actions (app/services)
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
-                    "demand", "is_group", "head_count", "is_repeat", "skipped_level"]
+                    "demand", "is_group", "head_count", "is_repeat", "skipped_level",
+                    "accused_department", "accused_place"]
     show_fieldsets = [
         (_l("Case"), {"fields": ["number", "title", "state", "level", "urgency", "category",
-                                 "channel", "purpose", "received_on", "registered_at",
+                                 "channel", "purpose", "accused_department",
+                                 "accused_place", "received_on", "registered_at",
                                  "registered_by"]}),
-        (_l("Who and where"), {"fields": ["petitioner", "petitioner_phone_masked", "place",
+        (_l("Who and where"), {"fields": ["petitioner_for_viewer",
+                                          "petitioner_phone_for_viewer", "place",
                                           "is_group", "head_count", "is_repeat",
                                           "skipped_level"]}),
         (_l("Matter"), {"fields": ["description", "demand"]}),
         (_l("Handling"), {"fields": ["responsible_place", "agent", "case_leader",
-                                     "entrustment_signer", "entrustment_signed_on",
+                                     "entrustment_signer_for_viewer",
+                                     "entrustment_signed_on",
                                      "accepted_on", "acceptance_due_on", "due_on",
                                      "extension_days", "supervised"]}),
         (_l("Result"), {"fields": ["concluded_on", "reply", "resolution_level", "evaluation",
@@ -91,6 +98,11 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
     base_order = ("received_on", "desc")
     label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
+                     "petitioner_for_viewer": LABELS["petitioner"],
+                     "petitioner_phone_for_viewer": _l("Petitioner's phone"),
+                     "entrustment_signer_for_viewer": LABELS["entrustment_signer"],
+                     "accused_department": _l("Accused department"),
+                     "accused_place": _l("Accused place"),
                      "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
     list_template = "daiban/case_list.html"
     add_form_extra_fields = {
