@@ -24,6 +24,8 @@ FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 
 # --- security -------------------------------------------------------------------------
+# DAIBAN_ENV=production: demo data (and its known passwords) refused, cookies Secure
+PRODUCTION = os.environ.get("DAIBAN_ENV") == "production"
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
@@ -31,12 +33,29 @@ AUTH_USER_REGISTRATION = False
 AUTH_RATE_LIMITED = True
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMIT = "10 per 20 second"
-RATELIMIT_STORAGE_URI = "memory://"
+# per process unless shared: e.g. DAIBAN_RATELIMIT_STORAGE=redis://127.0.0.1:6379/0
+RATELIMIT_STORAGE_URI = os.environ.get("DAIBAN_RATELIMIT_STORAGE", "memory://")
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-PERMANENT_SESSION_LIFETIME = 8 * 3600
+# Secure cookies when served over HTTPS (set DAIBAN_HTTPS=1 or in instance/daiban.cfg)
+SESSION_COOKIE_SECURE = PRODUCTION or os.environ.get("DAIBAN_HTTPS") == "1"
+# idle timeout: the session cookie expires this long after the last request
+PERMANENT_SESSION_LIFETIME = 30 * 60
+# absolute lifetime of a sign-in, however active
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+JWT_ACCESS_TOKEN_EXPIRES = 15 * 60
+JWT_REFRESH_TOKEN_EXPIRES = 12 * 3600
+# passwords and lockout (app/security/accounts.py)
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_HISTORY = 5
+PASSWORD_MAX_AGE_DAYS = 90
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_ADDRESS_THRESHOLD = 20
+LOCKOUT_SECONDS = 15 * 60
+# FAB calls app.security.accounts.password_policy from every password form
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100

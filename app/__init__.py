@@ -6,6 +6,8 @@ import secrets
 from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate, normalise_database_url
+from app.security import audit, guards, pii  # noqa: F401  (flushes audited, guarded)
+from app.services import uploads  # noqa: F401  (stored scans are not capabilities)
 
 
 def _secret_key(app: Flask) -> str:
@@ -48,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if storage and not (test_config or {}).get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = storage
     app.config["SECRET_KEY"] = _secret_key(app)
+    pii.check_keys(app)
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
 
     app.config["FAB_SECURITY_MANAGER_CLASS"] = "app.security.manager.DaibanSecurityManager"
@@ -70,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app.cli import register_cli
     from app.formatting import register_filters
+    from app.security.accounts import init_accounts
+    from app.security.web import init_web_security
     from app.views.base import bound_list_arguments
     from app.views.system import register_error_pages, system
 
@@ -78,6 +83,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.before_request(bound_list_arguments)
+    init_web_security(app)
+    init_accounts(app)
     app.register_blueprint(system)
     register_error_pages(app)
     register_cli(app)

@@ -5,6 +5,7 @@ from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import inspect, select
 
 from app.api_actions import CaseActionsMixin
@@ -47,12 +48,39 @@ def _checked(check):
     return validate
 
 
+class ExistingRowId(Related):
+    """A relation in a payload: the id of an existing row, nothing else. marshmallow-
+    sqlalchemy's ``Related`` builds a new row from a dict whose key it cannot find
+    (``"category": {"id": 987654, "code": "X", …}`` created a category), and passes
+    ``true`` on as id 1."""
+
+    def _deserialize(self, value, *args, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(_("Give the id of an existing record."))
+        row = self.session.get(self.related_model, value)
+        if row is None:
+            raise ValidationError(_("No record has this id."))
+        return row
+
+
+def _ids_only(schema) -> None:
+    for field in schema.fields.values():
+        inner = field.inner if isinstance(field, RelatedList) else field
+        if isinstance(inner, Related):
+            inner.__class__ = ExistingRowId
+
+
 class ScopedApi(ErrorShape, ModelRestApi):
     base_filters = SCOPE_FILTER
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
     page_size = 25
     max_page_size = 100
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        _ids_only(self.add_model_schema)
+        _ids_only(self.edit_model_schema)
 
     def _init_properties(self):
         super()._init_properties()
@@ -99,6 +127,11 @@ class ScopedApi(ErrorShape, ModelRestApi):
                 )
 
     def get_list_headless(self, **kwargs):
+        args = kwargs.get("rison")
+        if isinstance(args, dict):  # a negative OFFSET/LIMIT is an error on PostgreSQL
+            for key, least in (("page", 0), ("page_size", 1)):
+                if isinstance(args.get(key), int) and args[key] < least:
+                    args[key] = least
         try:
             return super().get_list_headless(**kwargs)
         except FABException:  # a filter value that does not fit its column
@@ -113,12 +146,16 @@ class ScopedApi(ErrorShape, ModelRestApi):
     # Rule violations found after the payload is parsed (pre_add/pre_update) are the
     # client's fault: 422 with the message, nothing saved.
     def post_headless(self):
+        if not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=_("The body must be a JSON object."))
         try:
             return super().post_headless()
         except DomainError as err:
             return self.domain_refusal(err)
 
     def put_headless(self, pk):
+        if not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=_("The body must be a JSON object."))
         try:
             return super().put_headless(pk)
         except DomainError as err:

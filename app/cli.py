@@ -27,7 +27,14 @@ def sync_roles_command():
 @with_appcontext
 def seed_demo_command(case_count, as_json, seed):
     """Build the fictional demo banner (idempotent) and one login per role."""
+    from flask import current_app
+
     from app.demo import seed_demo
+
+    if current_app.config.get("PRODUCTION"):
+        # the demo logins share one published password
+        raise click.ClickException(gettext(
+            "seed-demo refuses to run in a production configuration (DAIBAN_ENV=production)."))
 
     logins = seed_demo(case_count=case_count, seed=seed, quiet=as_json)
     if as_json:

@@ -469,7 +469,11 @@ def _ensure_logins(banner) -> list[dict]:
              ("BannerLeader", "leader", banner, None, None),
              ("TownshipStaff", "centre", banner, None, None),
              ("CaseLeader", "caseleader", banner, None, leader_person),
-             ("DepartmentStaff", "dept_hrss", None, department, None)]
+             ("DepartmentStaff", "dept_hrss", None, department, None),
+             # 三员分立: the system, security and audit administrators
+             ("SystemAdmin", "sysadmin", banner, None, None),
+             ("SecurityAdmin", "secadmin", banner, None, None),
+             ("AuditAdmin", "auditor", banner, None, None)]
     for n, township in enumerate(townships, start=1):
         specs += [("TownshipStaff", f"clerk{n}", township, None, None),
                   ("BannerLeader", f"tleader{n}", township, None, None),

@@ -37,5 +37,10 @@ def test_an_account_bound_to_a_township_sees_that_township(world, login):
                                    data=_form(place=str(world.townships["A"].id)))
     assert response.status_code == 302
     assert _exists().place_id == world.townships["A"].id
-    cases = login("newclerk", "Secret-123").get("/api/v1/cases/").get_json()
+    client = login("newclerk", "Secret-123")
+    # an account an administrator created changes its password before anything else
+    assert client.get("/api/v1/cases/").status_code == 403
+    client.post("/resetmypassword/form", data={
+        "old_password": "Secret-123", "password": "Own-Secret-9", "conf_password": "Own-Secret-9"})
+    cases = client.get("/api/v1/cases/").get_json()
     assert cases["ids"] == [world.cases["A"].id]

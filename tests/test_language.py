@@ -80,7 +80,7 @@ def test_choice_is_saved_on_the_account_and_survives_logout(world, login):
     db.session.expire_all()
     assert db.session.query(StaffUser).filter_by(username="clerkA").one().locale == "mn"
     assert html_lang(client.get("/caseview/list/")) == "mn-Mong"
-    client.get("/logout/")
+    client.post("/logout/")  # signing out is a POST
     assert html_lang(client.get("/login/")) == "mn-Mong"  # cookie/session after logout
 
     # another browser, set to Chinese: the account's language wins once signed in

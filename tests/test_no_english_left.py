@@ -25,7 +25,8 @@ ALLOWED = {"csv", "admin", "test", "openid", "example", "org", "daiban", "ldap",
            "oid", "db", "ip", "url", "uuid", "mac", "csrf", "leader", "caseleader", "dept",
            "clerka", "clerkb", "agenta", "agentb", "grida", "gridb", "mediatora",
            "mediatorb", "nobody", "public", "bannerleader", "townshipstaff", "agent",
-           "gridworker", "mediator", "departmentstaff"}
+           "gridworker", "mediator", "departmentstaff", "systemadmin", "securityadmin",
+           "auditadmin"}
 # dictionary codes (shown in the Code column) are identifiers, not text
 ALLOWED |= {part.lower() for code, *_ in seed_data.CHANNELS + seed_data.DEPARTMENTS
             for part in re.split(r"[_\W]+", code) if part}

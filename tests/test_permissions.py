@@ -49,7 +49,9 @@ def menu_entries_for(role: str) -> set[tuple[str, str]]:
             view = item.baseview
             if view is None:
                 continue
-            verb = (view.method_permission_name or {}).get(view.default_view, "read")
+            # FAB's own views (accounts, roles) name permissions after their methods
+            verb = (view.method_permission_name or {}).get(view.default_view,
+                                                           view.default_view)
             if (f"can_{verb}", view.class_permission_name) in granted:
                 pairs |= {("menu_access", item.name), ("menu_access", category.name)}
     return pairs

@@ -3,11 +3,13 @@ options (``dump_options``) with, for every bar or slice, the case-list URL behin
 Every label comes through Flask-Babel or from bilingual dictionary names, so charts
 follow the user's language. ECharts itself is served by the app (static/vendor)."""
 
+import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from pyecharts import options as opts
 from pyecharts.charts import Bar, Funnel, Line, Pie
+from pyecharts.charts.base import default as pyecharts_default
 from pyecharts.globals import CurrentConfig
 from sqlalchemy import select
 
@@ -57,8 +59,21 @@ def _common(chart, title: str, empty: bool):
     return chart
 
 
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def chart_json(chart) -> str:
+    """A chart's options as JSON that no stored text can break out of: pyecharts'
+    ``dump_options`` deletes its code marker (``--x_x--0_0--``) together with the quotes
+    around it, so a place name holding the marker broke the page's script for every
+    viewer; and ``<``, ``>`` and ``&`` are escaped for the <script> element."""
+    text = json.dumps(chart.get_options(), default=pyecharts_default, ensure_ascii=False)
+    return text.translate(_SCRIPT_SAFE)
+
+
 def _spec(chart_id, title, chart, drill, empty) -> ChartSpec:
-    options = chart.dump_options().replace("</", "<\\/")
+    options = chart_json(chart)
     return ChartSpec(chart_id, title, options, drill, empty)
 
 

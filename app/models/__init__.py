@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from app.models import normalise  # noqa: F401  (NFC for every stored text)
+from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseEvent, EscalationRequest, Transfer
 from app.models.dictionaries import Category, Channel, Department
 from app.models.people import Duty, Person, Petitioner, Training
@@ -15,10 +16,12 @@ from app.models.records import (
 )
 from app.models.reviews import CaseReview
 from app.models.search import SEARCH_OBJECTS  # noqa: F401  (search indexes' DDL)
+from app.models.security import LoginAttempt
 from app.models.stats import CaseStat
 from app.models.user import StaffUser
 
 __all__ = [
+    "AuditEntry",
     "Case",
     "CaseEvent",
     "CaseReview",
@@ -32,6 +35,7 @@ __all__ = [
     "JointMeeting",
     "JointMeetingCase",
     "LeaderReception",
+    "LoginAttempt",
     "MediationSession",
     "Person",
     "Petitioner",

@@ -125,6 +125,10 @@ class Case(Model):
     stop_agreement = Column(Boolean, nullable=False, default=False)
     archived_on = Column(Date)
     termination_reason = Column(String(20))
+    # an accusation or complaint names the accused unit: its staff never learn who
+    # brought it (app/security/confidential.py)
+    accused_department_id = Column(Integer, ForeignKey("department.id"))
+    accused_place_id = Column(Integer, ForeignKey("place.id"))
 
     petitioner = relationship("Petitioner", back_populates="cases")
     place = relationship("Place", foreign_keys=[place_id])
@@ -139,6 +143,8 @@ class Case(Model):
         "EscalationRequest", back_populates="case", order_by="EscalationRequest.id"
     )
     transfers = relationship("Transfer", back_populates="case", order_by="Transfer.id")
+    accused_department = relationship("Department", foreign_keys=[accused_department_id])
+    accused_place = relationship("Place", foreign_keys=[accused_place_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -204,6 +210,24 @@ class Case(Model):
     @property
     def petitioner_phone_masked(self) -> str:
         return mask_phone(self.petitioner.phone if self.petitioner else None)
+
+    # who brought the case, as the signed-in user may see it
+    def _withheld(self, value):
+        from app.security.confidential import WITHHELD, identity_withheld
+
+        return str(WITHHELD) if identity_withheld(self) else value
+
+    @property
+    def petitioner_for_viewer(self):
+        return self._withheld(self.petitioner)
+
+    @property
+    def petitioner_phone_for_viewer(self) -> str:
+        return self._withheld(self.petitioner_phone_masked)
+
+    @property
+    def entrustment_signer_for_viewer(self):
+        return self._withheld(self.entrustment_signer)
 
     @classmethod
     def scope_clause(cls, scope):

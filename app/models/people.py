@@ -12,23 +12,31 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
+    and_,
     select,
 )
 from sqlalchemy.orm import relationship
 
 from app.domain.validators import mask_id_number, mask_phone
 from app.models.base import BilingualName
+from app.security.pii import EncryptedString
 
 
 class Person(BilingualName, Model):
     __tablename__ = "person"
     __table_args__ = (
         CheckConstraint("gender IS NULL OR gender IN ('male','female')", name="ck_person_gender"),
+        UniqueConstraint("id_number_hash", name="uq_person_id_number_hash"),
     )
 
     id = Column(Integer, primary_key=True)
     gender = Column(String(6))
-    id_number = Column(String(18), unique=True)
+    # personal information: encrypted at rest (app/security/pii.py), masked when shown,
+    # searched by whole value only, through the keyed hash (which keeps it unique)
+    id_number = Column(EncryptedString(), unique=True)
+    id_number_hash = Column(String(64))
+    masked_columns = ("id_number", "phone")
     phone = Column(String(20))
     place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
     organisation = Column(String(200))
@@ -149,12 +157,17 @@ class Petitioner(Model):
         CheckConstraint(
             "gender IS NULL OR gender IN ('male','female')", name="ck_petitioner_gender"
         ),
+        UniqueConstraint("id_number_hash", name="uq_petitioner_id_number_hash"),
     )
 
     id = Column(Integer, primary_key=True)
     name = Column(String(200), nullable=False, index=True)
     gender = Column(String(6))
-    id_number = Column(String(18), unique=True)
+    # personal information: encrypted at rest (app/security/pii.py), masked when shown,
+    # searched by whole value only, through the keyed hash (which keeps it unique)
+    id_number = Column(EncryptedString(), unique=True)
+    id_number_hash = Column(String(64))
+    masked_columns = ("id_number", "phone")
     phone = Column(String(20))
     place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
     address = Column(String(300))
@@ -175,4 +188,7 @@ class Petitioner(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.place_clause(cls.place_id)
+        from app.security.confidential import petitioner_hidden_clause
+
+        # the petitioner of an accusation is never in the accused unit's staff's scope
+        return and_(scope.place_clause(cls.place_id), ~petitioner_hidden_clause(cls, scope))

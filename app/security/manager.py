@@ -1,16 +1,30 @@
 """daiban's security manager: FAB's, with users bound to a place or a department and
 the role matrix synchronised from app/security/roles.py."""
 
-from flask import g, has_request_context
+import datetime
+
+from flask import current_app, flash, g, has_request_context, redirect, request
+from flask_appbuilder import expose
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    ResetMyPasswordView,
+    ResetPasswordView,
+    UserDBModelView,
+)
+from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import Optional, StopValidation
+from flask_login import logout_user
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, SelectField
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from app.models.user import StaffUser
+from app.security import accounts, audit
 from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
 
 # each language named in its own script (the same names as config.LANGUAGES)
@@ -80,9 +94,136 @@ class DaibanUserView(UserDBModelView):
                               "locale": _locale_field()}
 
 
+    def pre_add(self, item):
+        super().pre_add(item)
+        # an account an administrator creates changes its password at first sign-in
+        item.must_change_password = True
+        item.password_changed_at = _utcnow()
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+_POLICY = _l("At least 8 characters of three kinds (lower case, upper case, digits, "
+             "others); not the username, nor one of the last five passwords.")
+
+
+class PolicyPasswordForm(ResetPasswordForm):
+    password = PasswordField(_l("Password"), description=_POLICY,
+                             validators=[DataRequired(), PasswordComplexityValidator()],
+                             widget=BS3PasswordFieldWidget())
+
+
+class ChangeOwnPasswordForm(PolicyPasswordForm):
+    old_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                 widget=BS3PasswordFieldWidget())
+
+    def validate_old_password(self, field):
+        if not check_password_hash(g.user.password or "", field.data or ""):
+            raise ValidationError(gettext("The current password is not right."))
+
+
+class DaibanResetMyPasswordView(ResetMyPasswordView):
+    class_permission_name = "ResetMyPasswordView"
+    form = ChangeOwnPasswordForm
+
+
+class DaibanResetPasswordView(ResetPasswordView):
+    class_permission_name = "ResetPasswordView"
+    form = PolicyPasswordForm
+
+
+class DaibanAuthDBView(AuthDBView):
+    """Signing out changes state: a POST (with the CSRF token), never a GET that any
+    page could embed; a GET shows the button."""
+
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        if request.method == "GET":
+            if g.user is None or not g.user.is_authenticated:
+                return redirect(self.appbuilder.get_url_for_index)
+            return self.render_template("daiban/logout.html", appbuilder=self.appbuilder)
+        user = self._get_authenticated_user()
+        logout_user()
+        if user is not None:
+            self.appbuilder.sm.on_user_logout(user)
+        return redirect(self.appbuilder.get_url_for_login)
+
+
 class DaibanSecurityManager(SecurityManager):
     user_model = StaffUser
     userdbmodelview = DaibanUserView
+    resetmypasswordview = DaibanResetMyPasswordView
+    resetpasswordview = DaibanResetPasswordView
+    authdbview = DaibanAuthDBView
+
+    # ---- accounts: lockout, sessions, tokens, passwords (app/security/accounts.py) ----
+
+    def auth_user_db(self, username, password):
+        if not has_request_context() or not username:
+            return super().auth_user_db(username, password)
+        address = accounts.client_address()
+        if accounts.is_locked(username, address):
+            g.daiban_login_locked = True
+            audit.record("lockout", "StaffUser", detail=username[:256])
+            self.session.commit()
+            if not request.path.startswith("/api/"):
+                flash(gettext("Too many failed sign-ins: try again in %(minutes)s minutes.",
+                              minutes=current_app.config.get("LOCKOUT_SECONDS", 900) // 60),
+                      "danger")
+            return None
+        user = super().auth_user_db(username, password)
+        if user is None:
+            audit.record("login_failed", "StaffUser", detail=username[:256])
+        else:
+            audit.record("login", "StaffUser", user.id, user=user)
+        accounts.record_attempt(username, address, user is not None)
+        return user
+
+    def load_user(self, pk):
+        user = super().load_user(pk)
+        if user is not None and has_request_context() and not accounts.session_is_current(
+                user):
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        identity = jwt_data["sub"]
+        user = self.get_user_by_id(int(identity))
+        if user and user.is_active:
+            g.user = user
+            return user
+        return None
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(accounts.token_claims)
+        jwt_manager.token_in_blocklist_loader(accounts.token_revoked)
+        return jwt_manager
+
+    def on_user_logout(self, user) -> None:
+        audit.record("logout", "StaffUser", user.id, user=user)
+        accounts.end_all_sessions(user)
+
+    def add_user(self, *args, **kwargs):
+        user = super().add_user(*args, **kwargs)
+        if user:
+            user.password_changed_at = _utcnow()
+            self.session.commit()
+        return user
+
+    def reset_password(self, userid, password):
+        user = self.get_user_by_id(userid)
+        accounts.remember_old_password(user)
+        by_self = has_request_context() and str(getattr(g.get("user"), "id", "")) == str(userid)
+        # an administrator's reset is a temporary password: changed at next sign-in
+        user.must_change_password = not by_self
+        user.password_changed_at = _utcnow()
+        user.session_generation = (user.session_generation or 0) + 1
+        super().reset_password(userid, password)
+        if by_self:
+            accounts.start_session(user)
     # FAB's user statistics chart loads Google Charts from the internet
     userstatschartview = None
 
@@ -157,7 +298,9 @@ class DaibanSecurityManager(SecurityManager):
                 if not resource:
                     continue
                 methods = getattr(view, "method_permission_name", None) or {}
-                verb = methods.get(getattr(view, "default_view", "list"), "read")
+                default_view = getattr(view, "default_view", "list")
+                # FAB's own views (accounts, roles) name permissions after their methods
+                verb = methods.get(default_view, default_view)
                 if (f"can_{verb}", resource) in granted:
                     pairs.add(("menu_access", item.name))
                     if item is not category:

@@ -40,6 +40,9 @@ ROLE_LABELS = {
     "DepartmentStaff": _l("Stationed department staff"),
     "TownshipStaff": _l("Township staff"),
     "BannerLeader": _l("Banner leader"),
+    "SystemAdmin": _l("System administrator"),
+    "SecurityAdmin": _l("Security administrator"),
+    "AuditAdmin": _l("Audit administrator"),
     "Admin": _l("Administrator"),
 }
 
@@ -164,14 +167,44 @@ SELF_SERVICE = [
     ("can_show", "SwaggerView"),
 ]
 
+# --- separation of duties, 三员分立 (issue 11) -------------------------------------------
+# The system administrator keeps accounts, places and dictionaries; the security
+# administrator roles and permissions; the audit administrator reads the audit trail and
+# nothing else. None reads case contents. In a production configuration no account holds
+# two of them (nor Admin, which holds everything: for development and the demo only).
+SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN = "SystemAdmin", "SecurityAdmin", "AuditAdmin"
+DUTY_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
+MATRIX[SYSTEM_ADMIN] = {"Place": RWD, "Site": RWD, "Category": RWD, "Channel": RWD,
+                        "Department": RWD}
+MATRIX[SECURITY_ADMIN] = {}
+MATRIX[AUDIT_ADMIN] = {"AuditLog": (READ,)}
+# FAB's own security views name their permissions after their methods
+ACCOUNTS = [*((p, "UserDBModelView") for p in ("can_list", "can_show", "can_add",
+                                                 "can_edit", "can_delete", "resetpasswords")),
+            ("can_this_form_get", "ResetPasswordView"),
+            ("can_this_form_post", "ResetPasswordView")]
+ROLES_AND_PERMISSIONS = [
+    *((p, "RoleModelView") for p in ("can_list", "can_show", "can_add", "can_edit",
+                                      "can_delete", "copyrole")),
+    *(("can_list", v) for v in ("PermissionModelView", "ViewMenuModelView",
+                                 "PermissionViewModelView")),
+]
+DUTIES = {SYSTEM_ADMIN: ACCOUNTS, SECURITY_ADMIN: ROLES_AND_PERMISSIONS}
+
 ADMIN_ROLE = "Admin"
 ALL_ROLES = [*MATRIX, ADMIN_ROLE]
+
+
+def separation_problem(role_names) -> bool:
+    """True when one account would hold two of the three duties (Admin holds all)."""
+    names = set(role_names)
+    return ADMIN_ROLE in names or len(names & set(DUTY_ROLES)) > 1
 
 
 def role_permissions(role: str) -> set[tuple[str, str]]:
     """(permission, view) pairs of a role per the matrix; Admin is computed at sync time
     (every permission that exists)."""
-    pairs = set(SELF_SERVICE)
+    pairs = set(SELF_SERVICE) | set(DUTIES.get(role, ()))
     for block in (MATRIX, *LIFECYCLE_BLOCKS):
         for resource, verbs in block.get(role, {}).items():
             pairs.update((f"can_{verb}", resource) for verb in verbs)
@@ -208,5 +241,9 @@ def matrix_markdown() -> str:
         cells = ["yes" if action in LIFECYCLE_ACTIONS.get(role, {}).get("Case", ()) else "—"
                  for role in MATRIX]
         lines.append(f"| Case action: {action} | " + " | ".join([*cells, "yes"]) + " |")
+    for label, pairs in (("accounts (users, password resets)", ACCOUNTS),
+                         ("roles and permissions", ROLES_AND_PERMISSIONS)):
+        cells = ["yes" if DUTIES.get(role) is pairs else "—" for role in MATRIX]
+        lines.append(f"| {label} | " + " | ".join([*cells, "yes"]) + " |")
     lines.append("| own account, language | " + " | ".join("yes" for _ in roles) + " |")
     return "\n".join(lines)

@@ -82,7 +82,10 @@ def scope_for_user(user) -> Scope:
         return NOTHING
     place = user.place
     if place is not None:
-        return Scope(place_path=place.path, everything=place.parent_id is None)
+        # the banner is the root of the tree; a place without a parent that is not a
+        # banner (a row written around the guards) widens nothing
+        banner = place.parent_id is None and place.level == "banner"
+        return Scope(place_path=place.path, everything=banner)
     if user.department_id is not None:
         return Scope(department_id=user.department_id)
     return NOTHING

@@ -126,6 +126,8 @@ INPUTS: dict[str, list[Field]] = {
         Field("head_count", INT, _l("Head count")),
         Field("is_repeat", BOOL, _l("Repeat petition")),
         Field("skipped_level", BOOL, _l("Skipped a level")),
+        Field("accused_department", INT, _l("Accused department")),
+        Field("accused_place", INT, _l("Accused place")),
         _comment(),
     ],
     "terminate": [

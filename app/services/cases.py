@@ -716,7 +716,10 @@ def terminate(case_id, user, *, reason, comment=None, version=None):
 DETAIL_FIELDS = {"channel": "channel_id", "category": "category_id", "purpose": "purpose",
                  "urgency": "urgency", "title": "title", "description": "description",
                  "demand": "demand", "is_group": "is_group", "head_count": "head_count",
-                 "is_repeat": "is_repeat", "skipped_level": "skipped_level"}
+                 "is_repeat": "is_repeat", "skipped_level": "skipped_level",
+                 # an accusation's accused unit (its staff never see the petitioner)
+                 "accused_department": "accused_department_id",
+                 "accused_place": "accused_place_id"}
 _DETAIL_LABELS = {"channel": N_("Channel"), "category": N_("Category"),
                   "purpose": N_("Purpose"), "urgency": N_("Urgency"), "title": N_("Title"),
                   "description": N_("Description"), "demand": N_("Demand"),
@@ -726,6 +729,15 @@ _DETAIL_LABELS = {"channel": N_("Channel"), "category": N_("Category"),
 def _detail_value(name: str, value):
     """A detail as the case stores it, or RuleBroken with the field's name."""
     label = _DETAIL_LABELS.get(name, name)
+    if name in ("accused_department", "accused_place"):
+        if value in (None, ""):
+            return None
+        model = Department if name == "accused_department" else Place
+        row = db.session.get(model, value) if isinstance(value, int) and \
+            not isinstance(value, bool) else None
+        if row is None or getattr(row, "level", None) == "grid":
+            raise RuleBroken(N_("%(field)s: choose one of the options."), field=label)
+        return row.id
     if name in ("channel", "category"):
         model = Channel if name == "channel" else Category
         if isinstance(value, bool) or not isinstance(value, int):

@@ -14,6 +14,7 @@ from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Duty, Person, Place
 from app.models.choices import DUTY_KINDS, EMPLOYMENT, GENDERS
+from app.security.pii import keyed_hash
 from app.security.scope import Scope
 
 # canonical column → label (the template's header, in the user's language)
@@ -188,7 +189,8 @@ def _plan_row(row, places, scope, problems):
         return None
     person = None
     if id_number:
-        person = db.session.scalar(select(Person).where(Person.id_number == id_number))
+        person = db.session.scalar(select(Person).where(
+            Person.id_number_hash == keyed_hash(id_number)))
         if person is not None and not scope.contains_place(person.place):
             problems.append(gettext("This ID number belongs to a person outside your area."))
             return None

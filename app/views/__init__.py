@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.api import API_CLASSES
 from app.api_errors import install_jwt_errors
 from app.api_resources import RESOURCE_APIS
+from app.views.audit import AuditView
 from app.views.cases import CaseEventView, CaseView
 from app.views.cockpit import BulletinView, CockpitApi, CockpitView
 from app.views.dictionaries import (
@@ -81,6 +82,8 @@ def register_views(appbuilder) -> None:
     add(DepartmentView, "Stationed departments", label=_l("Stationed departments"),
         icon="fa-building", category="Dictionaries")
 
+    add(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history",
+        category="Security")
     for api in [*API_CLASSES, *RESOURCE_APIS]:
         appbuilder.add_api(api)
     install_jwt_errors(appbuilder.sm.jwt_manager)

@@ -22,6 +22,8 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.exceptions import DatabaseException, FABException
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import (
@@ -44,7 +46,10 @@ from wtforms.validators import DataRequired, Optional
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.formatting import format_date, format_datetime
+from app.models.cases import AppendOnlyError
 from app.models.choices import label
+from app.security import audit
+from app.security.pii import keyed_hash
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter, current_scope
 
@@ -301,6 +306,12 @@ class ScopedModelView(ModelView):
     @has_access
     def edit(self, pk):
         item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is not None and request.method == "GET":
+            shown = [c for c in getattr(item, "masked_columns", ())
+                     if c in self.edit_columns and getattr(item, c, None)]
+            if shown:  # the edit form shows personal information unmasked
+                audit.record("view_pi", type(item).__name__, item.id, detail=",".join(shown))
+                db.session.commit()
         if item is not None:
             current = {}
             for column in self.edit_columns:
@@ -322,14 +333,19 @@ class ScopedModelView(ModelView):
             items.append(item)
         return items
 
+    # FAB answers 500 to an unknown action name, and to a list-only action (muldelete)
+    # called on the single-row route: neither exists.
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name, pk):
-        if self._scoped_items([pk]) is None:
+        known = self.actions.get(name)
+        if known is None or not known.single or self._scoped_items([pk]) is None:
             abort(404)
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
+        if request.form.get("action") not in self.actions:
+            abort(404)
         if self._scoped_items(request.form.getlist("rowid")) is None:
             flash(_("Some of the selected rows do not exist or are outside your area."), "danger")
             return redirect(self.get_redirect())
@@ -376,6 +392,12 @@ class ScopedModelView(ModelView):
         rows = db.session.scalars(statement.order_by(model.id).limit(REMOTE_CHOICES))
         return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows])
 
+    @expose("/download/<string:filename>")
+    def download(self, filename):
+        """FAB serves its upload folder here (a 500 without one); daiban keeps no file
+        columns in its models: scans are served by their own scoped routes."""
+        abort(404)
+
     @expose("/export/")
     @has_access
     def export(self):
@@ -406,6 +428,9 @@ class ScopedModelView(ModelView):
             self.datamodel.session.rollback()
             flash(_("A search filter's value does not fit its field."), "warning")
             return redirect(self.get_redirect())
+        audit.record("export", self.datamodel.obj.__name__,
+                     detail=f"up to {rows} rows; {request.query_string.decode()[:500]}")
+        db.session.commit()
         columns = self.export_columns()
         header = [str(self.label_columns.get(c, c)) for c in columns]
 
@@ -462,14 +487,39 @@ class ScopedModelView(ModelView):
         formatter = self.formatters_columns.get(column)
         if formatter is not None:
             value = formatter(value)
-        text = "" if value is None else str(value)
+        text = spreadsheet_safe("" if value is None else str(value))
         if memo is not None:
             memo[key] = text
         return text
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell Excel or LibreOffice would run as a formula (=HYPERLINK(…) sending the
+    row elsewhere) is written as text, behind an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 class StoreRefused(Exception):
     """Why the database refused a change, in words fit for the user."""
+
+
+class ExactMatch(FilterEqual):
+    """The only search a masked column offers: the whole value (an ID number through
+    its keyed hash: the stored value is encrypted)."""
+
+    def apply(self, query, value):
+        if self.column_name == "id_number" and hasattr(self.model, "id_number_hash"):
+            return query.filter(self.model.id_number_hash == keyed_hash(str(value)))
+        return super().apply(query, value)
+
+
+class DaibanFilters(Filters):
+    def add_filter_index(self, column_name, filter_instance_index, value):
+        if 0 <= filter_instance_index < len(self._all_filters.get(column_name) or ()):
+            super().add_filter_index(column_name, filter_instance_index, value)
 
 
 class DaibanInterface(SQLAInterface):
@@ -484,6 +534,20 @@ class DaibanInterface(SQLAInterface):
     def __init__(self, obj, session=None):
         super().__init__(obj, session)
         self.eager_relations: set[str] = set()
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        """FAB's filters, but a column holding personal information (the model's
+        ``masked_columns``: ID numbers, phones) is searched by its whole value only —
+        "starts with" read a masked number back one digit at a time — and a filter index
+        the column does not have is ignored (FAB answered 500)."""
+        filters = DaibanFilters(self.filter_converter_class, self,
+                                search_columns=search_columns or [],
+                                search_filters=search_filters)
+        for column in getattr(self.obj, "masked_columns", ()):
+            for table in (filters._search_filters, filters._all_filters):
+                if column in table:
+                    table[column] = [ExactMatch(column, self)]
+        return filters
 
     def apply_all(self, query, *args, **kwargs):
         query = super().apply_all(query, *args, **kwargs)
@@ -548,6 +612,10 @@ class DaibanInterface(SQLAInterface):
 def refused_in_plain_words():
     try:
         yield
+    except AppendOnlyError:
+        db.session.rollback()
+        message = _("This record has a history that is kept for good: it cannot be deleted.")
+        raise DatabaseException(message) from StoreRefused(message)
     except (SQLAlchemyError, DatabaseException) as error:
         db.session.rollback()
         cause = error if isinstance(error, SQLAlchemyError) else error.__cause__

@@ -178,7 +178,7 @@ class CaseLifecycleMixin:
         if not uploads.is_stored_scan(case.entrustment_file):
             abort(404)
         return send_from_directory(uploads.upload_dir(), case.entrustment_file,
-                                   as_attachment=False)
+                                   as_attachment=True)
 
     @expose("/notice/<int:pk>")
     @has_access

@@ -1,5 +1,5 @@
 from flask import g
-from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.sqla.filters import FilterInFunction, FilterNotEqual
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
@@ -68,7 +68,7 @@ def _case_place_levels():
 _REGISTER_COLUMNS = [
     "petitioner", "place", "channel", "category", "purpose", "urgency", "title",
     "description", "demand", "is_group", "head_count", "received_on", "is_repeat",
-    "skipped_level",
+    "skipped_level", "accused_department", "accused_place",
 ]
 
 
@@ -114,22 +114,28 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     # their grid); petitioners are searched on their own list, which shows their cases
     add_form_query_rel_fields = {
         "place": [["id", ScopeFilter, None], ["level", FilterInFunction, _case_place_levels]],
+        # the accused unit may lie above the registrar's area (a township, the banner)
+        "accused_place": [["level", FilterNotEqual, "grid"]],
     }
+    edit_form_query_rel_fields = {"accused_place": [["level", FilterNotEqual, "grid"]]}
     # a case's state, level and people change only through actions (app/services); the
     # details through case_service.edit_details (version: the page's, to refuse a stale one)
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
                     "demand", "is_group", "head_count", "is_repeat", "skipped_level",
-                    "version"]
+                    "accused_department", "accused_place", "version"]
     show_fieldsets = [
         (_l("Case"), {"fields": ["number", "title", "state", "level", "urgency", "category",
-                                 "channel", "purpose", "received_on", "registered_at",
+                                 "channel", "purpose", "accused_department",
+                                 "accused_place", "received_on", "registered_at",
                                  "registered_by"]}),
-        (_l("Who and where"), {"fields": ["petitioner", "petitioner_phone_masked", "place",
+        (_l("Who and where"), {"fields": ["petitioner_for_viewer",
+                                          "petitioner_phone_for_viewer", "place",
                                           "is_group", "head_count", "is_repeat",
                                           "skipped_level"]}),
         (_l("Matter"), {"fields": ["description", "demand"]}),
         (_l("Handling"), {"fields": ["responsible_place", "agent", "case_leader",
-                                     "entrustment_signer", "entrustment_signed_on",
+                                     "entrustment_signer_for_viewer",
+                                     "entrustment_signed_on",
                                      "accepted_on", "acceptance_due_on", "due_on",
                                      "extension_days", "supervised"]}),
         (_l("Result"), {"fields": ["concluded_on", "reply", "resolution_level", "evaluation",
@@ -140,6 +146,11 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
     base_order = ("received_on", "desc")
     label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
+                     "petitioner_for_viewer": LABELS["petitioner"],
+                     "petitioner_phone_for_viewer": _l("Petitioner's phone"),
+                     "entrustment_signer_for_viewer": LABELS["entrustment_signer"],
+                     "accused_department": _l("Accused department"),
+                     "accused_place": _l("Accused place"),
                      "effective_due_on": _l("Due on"), "days_left": _l("Days left"),
                      "decline_guidance_text": LABELS["decline_guidance"]}
     list_template = "daiban/case_list.html"

@@ -3,7 +3,7 @@ trigram search indexes on case titles and descriptions (pg_trgm GIN on PostgreSQ
 FTS5 trigram table on SQLite).
 
 Revision ID: 0013
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-30 07:00:00
 
 """
@@ -14,7 +14,7 @@ from app.models.search import POSTGRESQL_DROP, SQLITE_DDL, SQLITE_DROP, postgres
 
 
 revision = '0013'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

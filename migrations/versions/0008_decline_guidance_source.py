@@ -1,8 +1,8 @@
 """decline guidance source: whether a declined case's guidance came from its category
 (then the notice shows the category's guidance in the reader's language) or was typed.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 07:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,112 @@
+"""Web hardening applied to every request: security headers, no redirect off the site,
+CSRF for REST calls made with the session cookie, and refusals that never turn into a
+server error page.
+
+Flask-WTF's CSRFProtect exempts FAB's API blueprints, while FAB's ``@protect()`` also
+accepts the session cookie: a cross-site form post (which a browser sends with the
+cookie, and which cannot carry a JSON content type without a CORS preflight) could then
+take an action. A write to the API with the session cookie must therefore be JSON (or
+carry the page's CSRF token); a call signed with a bearer token needs neither."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _api_refusal(message: str, status: int = 400):
+    return jsonify(message=message), status
+
+
+def require_json_or_token_for_api_writes():
+    if request.method not in WRITE_METHODS or not request.path.startswith("/api/"):
+        return None
+    if request.authorization is not None:
+        return None  # a bearer token is not sent by a browser on its own
+    if request.method == "DELETE" and not request.content_length:
+        return None  # a form cannot send DELETE; a script from elsewhere needs a preflight
+    if request.mimetype == "application/json":
+        return None
+    token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
+    if token and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(token)
+            return None
+        except ValidationError:
+            pass
+    return _api_refusal(_("Send the request body as JSON (Content-Type: application/json)."))
+
+
+def refuse_what_fab_cannot_answer():
+    """Routes every FAB ModelView has — ours and FAB's own (accounts, roles) — that
+    answer 500 to an unknown action name, to a list-only action on the single-row
+    route, and to a file download when no upload folder exists (daiban keeps none)."""
+    endpoint = request.endpoint or ""
+    view_name, _, method = endpoint.rpartition(".")
+    if method not in ("action", "action_post", "download"):
+        return None
+    from app.extensions import appbuilder
+
+    view = next((v for v in appbuilder.baseviews if v.endpoint == view_name), None)
+    actions = getattr(view, "actions", None)
+    if view is None or actions is None or method == "download":
+        abort(404)
+    if method == "action":
+        known = actions.get((request.view_args or {}).get("name"))
+        if known is None or not known.single:
+            abort(404)
+    elif request.form.get("action") not in actions:
+        abort(404)
+    return None
+
+
+def _same_site(location: str) -> bool:
+    if location.startswith(("//", "/\\", "\\")) or "\\" in location.split("?", 1)[0]:
+        return False
+    parts = urlsplit(location)
+    if not parts.scheme and not parts.netloc:
+        return True
+    return parts.scheme in ("http", "https") and parts.netloc == request.host
+
+
+def harden_response(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security",
+                                    "max-age=31536000; includeSubDomains")
+    location = response.headers.get("Location")
+    if location and response.status_code in (301, 302, 303, 307, 308) and not _same_site(
+            location):
+        response.headers["Location"] = "/"
+    return response
+
+
+def csrf_refused(error):
+    from app.views.system import render_error
+
+    return render_error(400)(error)
+
+
+def init_web_security(app) -> None:
+    app.before_request(require_json_or_token_for_api_writes)
+    app.before_request(refuse_what_fab_cannot_answer)
+    app.after_request(harden_response)
+    app.register_error_handler(CSRFError, csrf_refused)
