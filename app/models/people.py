@@ -14,10 +14,11 @@ from sqlalchemy import (
     Text,
     select,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import relationship, validates
 
 from app.domain.validators import mask_id_number, mask_phone
 from app.models.base import BilingualName
+from app.models.normalise import blank_to_none
 
 
 class Person(BilingualName, Model):
@@ -39,6 +40,12 @@ class Person(BilingualName, Model):
     place = relationship("Place")
     duties = relationship("Duty", back_populates="person", cascade="all, delete-orphan")
     trainings = relationship("Training", back_populates="person", cascade="all, delete-orphan")
+
+    @validates("id_number", "phone")
+    def _blank_is_none(self, _key, value):
+        # an identity field left blank is unknown (NULL), never '': a unique column
+        # holds any number of unknowns but only one ''
+        return blank_to_none(value)
 
     @property
     def id_number_masked(self) -> str:
@@ -161,6 +168,12 @@ class Petitioner(Model):
 
     place = relationship("Place")
     cases = relationship("Case", back_populates="petitioner")
+
+    @validates("id_number", "phone")
+    def _blank_is_none(self, _key, value):
+        # an identity field left blank is unknown (NULL), never '': a unique column
+        # holds any number of unknowns but only one ''
+        return blank_to_none(value)
 
     def __str__(self) -> str:
         return self.name

@@ -132,6 +132,13 @@ class ScopedModelView(ModelView):
             self.edit_form_query_rel_fields.setdefault(column, [["id", ScopeOrCurrentFilter,
                                                                  None]])
 
+    def _init_forms(self):
+        super()._init_forms()
+        from app.views.validators import with_unique_values
+
+        with_unique_values(self.add_form)
+        with_unique_values(self.edit_form)
+
     def _init_boolean_fields(self):
         """FAB gives a NOT NULL boolean column an InputRequired checkbox, so an unticked
         box ("not active", "not a group petition") could never be saved: a plain
