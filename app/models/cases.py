@@ -26,6 +26,9 @@ from sqlalchemy.orm import relationship
 
 from app.domain.validators import mask_phone
 
+# more than this many people make a collective visit (《信访工作条例》 Art. 20)
+COLLECTIVE_MIN_HEADS = 5
+
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now().replace(microsecond=0)
@@ -174,6 +177,12 @@ class Case(Model):
     def days_left(self) -> int | None:
         due = self.effective_due_on
         return None if due is None else (due - datetime.date.today()).days
+
+    @property
+    def is_collective(self) -> bool:
+        """A collective visit (集体访): more than COLLECTIVE_MIN_HEADS people (条例 Art. 20
+        has them send at most five representatives)."""
+        return bool(self.is_group) and (self.head_count or 0) > COLLECTIVE_MIN_HEADS
 
     @property
     def petitioner_phone_masked(self) -> str:

@@ -165,7 +165,8 @@ class CaseLifecycleMixin:
     @expose("/entrustment/<int:pk>")
     @has_access
     def entrustment_letter(self, pk):
-        """《信访事项代办授权委托书》, filled in, for printing and signing."""
+        """《信访事项代办授权委托书》: blank for signing before acceptance (the signed letter
+        is what acceptance needs), filled in with the agent and dates after."""
         case = self._case_or_404(pk)
         return self.render_template("daiban/print_entrustment.html", case=case,
                                     today=datetime.date.today())

@@ -92,7 +92,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                                  "channel", "purpose", "received_on", "registered_at",
                                  "registered_by"]}),
         (_l("Who and where"), {"fields": ["petitioner", "petitioner_phone_masked", "place",
-                                          "is_group", "head_count", "is_repeat",
+                                          "is_group", "head_count", "is_collective",
+                                          "is_repeat",
                                           "skipped_level"]}),
         (_l("Matter"), {"fields": ["description", "demand"]}),
         (_l("Handling"), {"fields": ["responsible_place", "agent", "case_leader",
@@ -106,7 +107,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]
     base_order = ("received_on", "desc")
     label_columns = {**LABELS, "petitioner_phone_masked": _l("Petitioner's phone"),
-                     "effective_due_on": _l("Due on"), "days_left": _l("Days left")}
+                     "effective_due_on": _l("Due on"), "days_left": _l("Days left"),
+                     "is_collective": _l("Collective visit")}
     list_template = "daiban/case_list.html"
     list_widget = CaseListWidget
     add_form_extra_fields = {
@@ -129,6 +131,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "purpose": choice_formatter(PURPOSES),
         "evaluation": choice_formatter(EVALUATIONS),
         "is_group": yes_no,
+        "is_collective": yes_no,
         "is_repeat": yes_no,
         "skipped_level": yes_no,
         "supervised": yes_no,
