@@ -59,6 +59,8 @@ URGENCY_LIMIT_DAYS = {"red": 7, "yellow": 15, "blue": None}
 # "calendar" or "working": how deadline days are counted (see docs/deadlines.md)
 DEADLINE_DAY_KIND = "calendar"
 DUE_SOON_DAYS = 5
+# a received date before this is a typing error, not a case (registration refuses it)
+CASE_EARLIEST_RECEIVED_ON = "2005-01-01"
 
 # --- bulletin -------------------------------------------------------------------------
 MAIL_SERVER = None
