@@ -166,8 +166,11 @@ def parse(action: str, data, get_list=None) -> dict:
     if action not in INPUTS:
         raise RuleBroken(N_("Unknown action."))
     kwargs = {}
+    per_department = _reply_by_per_department(data) if action == "transfer" else {}
     for field in INPUTS[action]:
         if field.kind == FILE:  # stored by the caller, passed on as a reference
+            continue
+        if per_department and field.name == "due_on":
             continue
         if action in PARTIAL and field.name not in data:
             continue
@@ -195,7 +198,25 @@ def parse(action: str, data, get_list=None) -> dict:
             raise RuleBroken(N_("%(field)s: choose one of the options."),
                              field=str(field.label))
         kwargs[field.name] = value
+    if per_department:
+        common = data.get("due_on")
+        if not _blank(common) and not isinstance(common, dict):
+            per_department[None] = _parse_date(common, REPLY_BY)
+        kwargs["due_on"] = per_department
     return kwargs
+
+
+REPLY_BY = Field("due_on", DATE, _l("Reply by"))
+
+
+def _reply_by_per_department(data) -> dict:
+    """A transfer's reply-by date for each department: ``due_on_<department id>`` (a
+    form, or JSON), or ``"due_on": {"<department id>": "<date>"}`` in JSON."""
+    given = dict(data.get("due_on")) if isinstance(data.get("due_on"), dict) else {}
+    given.update({key[len("due_on_"):]: value for key, value in data.items()
+                  if isinstance(key, str) and key.startswith("due_on_")})
+    return {_parse_int(key, REPLY_BY): _parse_date(value, REPLY_BY)
+            for key, value in given.items() if not _blank(value)}
 
 
 def run(action: str, case_id: int, user, data, get_list=None, version=None):

@@ -515,20 +515,38 @@ def send_back_escalation(case_id, user, *, comment, version=None):
     return a.case
 
 
-def _open_transfers_to(case: Case, departments, due_on=None) -> list[Transfer]:
+def _open_transfers_to(case: Case, departments, reply_by=None, case_due=None
+                       ) -> list[Transfer]:
+    """One transfer per department, each with its own reply-by date: the one given for
+    that department (``reply_by`` is a date for all of them or a mapping department id →
+    date), else the department's configured reply days — never in the past, never after
+    the case's own deadline (a date given is refused, a default is kept within it)."""
     already = set(db.session.scalars(
         select(Transfer.department_id).where(Transfer.case_id == case.id,
                                              Transfer.status == "open")
     ))
+    case_due = case_due or case.effective_due_on
     rules = deadline_rules()
     transfers = []
     for department in departments:
         if department.id in already:
             raise RuleBroken(N_("The case is already waiting for a reply from %(name)s."),
                              name=str(department))
-        reply_due = deadlines.add_days(today(), department.reply_days, rules)
-        transfer = Transfer(case_id=case.id, department_id=department.id,
-                            due_on=min(due_on, reply_due) if due_on else reply_due)
+        given = (reply_by.get(department.id, reply_by.get(None))
+                 if isinstance(reply_by, dict) else reply_by)
+        if given:
+            if given < today():
+                raise RuleBroken(N_("%(field)s cannot be in the past."), field=N_("Reply by"))
+            if case_due is not None and given > case_due:
+                raise RuleBroken(N_("%(field)s cannot be after the case's deadline "
+                                    "(%(date)s)."), field=N_("Reply by"),
+                                 date=case_due.isoformat())
+            due = given
+        else:
+            due = deadlines.add_days(today(), department.reply_days, rules)
+            if case_due is not None and case_due >= today():
+                due = min(due, case_due)
+        transfer = Transfer(case_id=case.id, department_id=department.id, due_on=due)
         db.session.add(transfer)
         transfers.append(transfer)
     db.session.flush()
@@ -566,7 +584,7 @@ def decide_joint_meeting(case_id, user, *, case_leader_id, person_in_charge_id,
             due_on=due_on,
         )
         db.session.add(item)
-        transfers = _open_transfers_to(case, _departments(department_ids), due_on)
+        transfers = _open_transfers_to(case, _departments(department_ids), case_due=due_on)
         case.case_leader = leader
         case.due_on = due_on
         a.comment = item.plan
@@ -577,7 +595,8 @@ def decide_joint_meeting(case_id, user, *, case_leader_id, person_in_charge_id,
 
 
 def transfer(case_id, user, *, department_ids, due_on=None, comment=None, version=None):
-    """交办: the case goes to stationed departments, each with a reply deadline."""
+    """交办: the case goes to stationed departments, each with a reply-by date of its own
+    (``due_on``: one date for all, or department id → date)."""
     with _acting("transfer", case_id, user, version) as a:
         transfers = _open_transfers_to(a.case, _departments(department_ids), due_on)
         a.comment = comment
