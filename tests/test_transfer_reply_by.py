@@ -61,3 +61,38 @@ def test_the_api_takes_a_date_per_department(world, people, db_app):
         "due_on": {str(hrss.id): first.isoformat(), str(just.id): second.isoformat()}})
     assert response.status_code == 200, response.get_json()
     assert _due_by_department(case.id) == {"HRSS": first, "JUST": second}
+
+
+def _lapse(transfer_ids, days_ago=1):
+    from tests.write_guard import direct_case_writes
+
+    with direct_case_writes():
+        for transfer in db.session.query(Transfer).filter(Transfer.id.in_(transfer_ids)):
+            transfer.due_on = svc.today() - datetime.timedelta(days=days_ago)
+        db.session.commit()
+
+
+def test_an_unanswered_transfer_past_its_reply_by_shows_everywhere(world, people, db_app):
+    from app.cockpit.bulletin import build_bulletin
+    from app.security.scope import EVERYTHING
+
+    case = accept(world.cases["A"])
+    hrss, just = department("HRSS"), department("JUST")
+    svc.transfer(case.id, user("clerkA"), department_ids=[hrss.id, just.id])
+    db.session.commit()
+    late = db.session.query(Transfer).filter_by(case_id=case.id, department_id=just.id).one()
+    _lapse([late.id])
+    # the case page marks it
+    page = sign_in(db_app, "clerkA").get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    assert page.count("transfer-overdue") == 1
+    # the department's inbox: pending first, by reply-by date, marked overdue
+    svc.reply_transfer(case.id, user("dept"), reply="已处理")
+    other = accept(world.cases["B"], login="agentB")
+    svc.transfer(other.id, user("clerkB"), department_ids=[hrss.id])
+    db.session.commit()
+    inbox = sign_in(db_app, "dept").get("/transfers/list/").get_data(as_text=True)
+    assert inbox.index(other.number) < inbox.index(case.number)
+    # the bulletin of the day after the reply-by date
+    bulletin = build_bulletin(svc.today(), EVERYTHING)
+    assert [t["number"] for t in bulletin.transfers_overdue] == [case.number]
+    assert bulletin.transfers_overdue[0]["name_zh"] == just.name_zh

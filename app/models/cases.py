@@ -299,6 +299,15 @@ class Transfer(Model):
             return None
         return self.replied_at.date() <= self.due_on
 
+    @property
+    def overdue(self) -> bool:
+        """Still unanswered after its reply-by date."""
+        return self.status == "open" and self.due_on < datetime.date.today()
+
+    @classmethod
+    def overdue_clause(cls, day: datetime.date):
+        return and_(cls.status == "open", cls.due_on < day)
+
     @classmethod
     def scope_clause(cls, scope):
         return or_(
