@@ -21,6 +21,12 @@ from app.models.base import BilingualName
 from app.models.normalise import blank_to_none
 
 
+def _label_parts(who, detail) -> str:
+    parts = [str(who), str(who.place) if who.place is not None else "", detail,
+             mask_phone(who.phone) if who.phone else ""]
+    return " · ".join(p for p in parts if p)
+
+
 class Person(BilingualName, Model):
     __tablename__ = "person"
     __table_args__ = (
@@ -54,6 +60,12 @@ class Person(BilingualName, Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def picker_label(self) -> str:
+        """What tells two people of the same name apart in a picker: their place, their
+        duties and the masked tail of their phone."""
+        return _label_parts(self, self.duty_summary)
 
     @property
     def duty_summary(self) -> str:
@@ -177,6 +189,12 @@ class Petitioner(Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def picker_label(self) -> str:
+        """Name, village, masked ID number or phone: enough to pick the right one of
+        two petitioners of the same name."""
+        return _label_parts(self, self.id_number_masked)
 
     @property
     def id_number_masked(self) -> str:

@@ -31,6 +31,7 @@ class Field:
     label: object
     required: bool = False
     choices: dict | None = None
+    duty: str | None = None  # a person field offers only people holding this duty
 
 
 def _comment(required=False):
@@ -45,20 +46,20 @@ INPUTS: dict[str, list[Field]] = {
         # reference to a document kept elsewhere
         Field("entrustment_scan", FILE, _l("Scanned entrustment (PDF, JPEG or PNG)")),
         Field("entrustment_file", TEXT, _l("Scanned entrustment (file reference)")),
-        Field("agent_id", PERSON, _l("Agent")),
+        Field("agent_id", PERSON, _l("Agent"), duty="agent"),
         _comment(),
     ],
     "decline": [
         Field("reason", TEXTAREA, _l("Reason for not accepting"), True),
         Field("guidance", TEXTAREA, _l("Guidance: where to go instead")),
     ],
-    "assign_agent": [Field("agent_id", PERSON, _l("Agent"), True), _comment()],
+    "assign_agent": [Field("agent_id", PERSON, _l("Agent"), True, duty="agent"), _comment()],
     "record_progress": [
         Field("comment", TEXTAREA, _l("Progress"), True),
         Field("attachment", TEXT, _l("Attachment (file reference)")),
     ],
     "record_mediation": [
-        Field("mediator_id", PERSON, _l("Mediator"), True),
+        Field("mediator_id", PERSON, _l("Mediator"), True, duty="mediator"),
         Field("held_on", DATE, _l("Held on"), True),
         Field("parties", TEXTAREA, _l("Parties"), True),
         Field("outcome", CHOICE, _l("Outcome"), True, MEDIATION_OUTCOMES),
@@ -72,7 +73,8 @@ INPUTS: dict[str, list[Field]] = {
     "send_back_escalation": [_comment(required=True)],
     "decide_joint_meeting": [
         Field("meeting_id", JOINT_MEETING, _l("Joint meeting")),
-        Field("case_leader_id", PERSON, _l("Case-responsible leader"), True),
+        Field("case_leader_id", PERSON, _l("Case-responsible leader"), True,
+              duty="case_leader"),
         Field("working_group", TEXTAREA, _l("Working group"), True),
         Field("person_in_charge_id", PERSON, _l("Person in charge"), True),
         Field("department_ids", DEPARTMENTS, _l("Departments transferred to"), True),

@@ -138,6 +138,8 @@ class ScopedModelView(ModelView):
         with_unique_values(self.add_form)
         with_unique_values(self.edit_form)
         self._blank_related_choices(self.add_form)
+        self._people_told_apart(self.add_form)
+        self._people_told_apart(self.edit_form)
 
     @staticmethod
     def _blank_related_choices(form_class):
@@ -151,6 +153,17 @@ class ScopedModelView(ModelView):
             if getattr(unbound, "field_class", None) is QuerySelectField:
                 unbound.kwargs["allow_blank"] = True
                 unbound.kwargs.setdefault("blank_text", "—")
+
+    def _people_told_apart(self, form_class):
+        """A person or petitioner is chosen by more than a bare name (picker_label)."""
+        from flask_appbuilder.fields import QuerySelectField
+
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if (getattr(unbound, "field_class", None) is QuerySelectField
+                    and self.datamodel.is_relation(name)
+                    and hasattr(self.datamodel.get_related_model(name), "picker_label")):
+                unbound.kwargs["get_label"] = "picker_label"
 
     def _init_boolean_fields(self):
         """FAB gives a NOT NULL boolean column an InputRequired checkbox, so an unticked
