@@ -81,6 +81,8 @@ DUE_SOON_DAYS = 5
 # The app's "today" (app/clock.py): unset = the machine's; "2026-11-03" or
 # "2026-11-03T09:30" for demos and stories across weeks
 DAIBAN_CLOCK = os.environ.get("DAIBAN_CLOCK") or None
+# a received date before this is a typing error, not a case (registration refuses it)
+CASE_EARLIEST_RECEIVED_ON = "2005-01-01"
 
 # --- bulletin -------------------------------------------------------------------------
 MAIL_SERVER = None

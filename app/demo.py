@@ -33,6 +33,7 @@ from app.models import (
     Transfer,
 )
 from app.mongolian import with_suffix
+from app.security.roles import ALL_ROLES
 from app.services.dictionaries import seed_dictionaries
 
 BANNER_CODE = "152999000000"
@@ -453,8 +454,53 @@ _TOPICS = [
 ]
 
 
+def _duty_holder(kind: str, place: Place | None, department=None) -> Person | None:
+    """The roster person a demo login stands for: of the duty its role acts in, inside
+    its place (for agents, the one holding the most cases, so that the login acts on
+    real cases — only a case's own agent acts for its petitioner)."""
+    query = select(Person).join(Duty, Duty.person_id == Person.id).where(
+        Duty.kind == kind, Duty.active.is_(True))
+    if place is not None:
+        query = query.join(Place, Place.id == Duty.place_id).where(
+            Place.path.like(place.path + "%"))
+    if department is not None:
+        query = query.where(Duty.department_id == department.id)
+    if kind == "agent":
+        held = (select(func.count()).select_from(Case).where(Case.agent_id == Person.id)
+                .scalar_subquery())
+        query = query.order_by(held.desc(), Person.id)
+    else:
+        query = query.order_by(Person.id)
+    return db.session.scalar(query.limit(1))
+
+
+def _staff_person(user, username: str, place: Place | None, department) -> Person:
+    """Staff without a roster duty (clerks, leaders, administrators) get a person of
+    their own, once."""
+    if user.person_id is not None:
+        person = db.session.get(Person, user.person_id)
+        if person is not None and not person.duties:
+            return person
+    where = place or (department.place if department is not None else None)
+    rng = random.Random(username)
+    name_zh, name_mn = _person_name(rng)
+    organisation = department.name_zh if department is not None else where.name_zh
+    person = Person(name_zh=name_zh, name_mn=name_mn, phone=_phone(rng), place=where,
+                    organisation=organisation, position="工作人员")
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+_ROLE_DUTY = {"Agent": "agent", "Mediator": "mediator", "GridWorker": "grid_worker",
+              "DepartmentStaff": "department_staff"}
+
+
 def _ensure_logins(banner) -> list[dict]:
     sm = appbuilder.sm
+    if any(sm.find_role(role) is None for role in ALL_ROLES):
+        # a freshly migrated database has no roles yet: create them as sync-roles does
+        sm.sync_roles()
     townships = db.session.scalars(
         select(Place).where(Place.parent_id == banner.id).order_by(Place.code)).all()[:2]
     first_grid = {
@@ -488,7 +534,11 @@ def _ensure_logins(banner) -> list[dict]:
                                [sm.find_role(role)], DEMO_PASSWORD)
         user.place_id = place.id if place is not None else None
         user.department_id = department_.id if department_ is not None else None
-        user.person_id = person.id if person is not None else None
+        if person is None and role in _ROLE_DUTY:
+            person = _duty_holder(_ROLE_DUTY[role], place, department_)
+        if person is None:
+            person = _staff_person(user, username, place, department_)
+        user.person_id = person.id
         logins.append(dict(role=role, username=username, password=DEMO_PASSWORD,
                            place=(place.name_zh if place is not None
                                   else department_.name_zh if department_ is not None else "")))

@@ -8,12 +8,14 @@ import re
 
 
 def select_options(html: str, name: str) -> set[str]:
-    """Values of the <option>s of the <select name="...">, empty option excluded."""
+    """Values of the <option>s of the <select name="...">, the blank option (a required
+    choice starts blank: "" or FAB's "__None") excluded."""
     match = re.search(
         rf'<select[^>]*\bname="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S
     )
     assert match, f'no <select name="{name}"> on the page'
-    return {v for v in re.findall(r'<option[^>]*value="([^"]*)"', match.group(1)) if v}
+    return {v for v in re.findall(r'<option[^>]*value="([^"]*)"', match.group(1))
+            if v and v != "__None"}
 
 
 def csv_rows(response) -> list[list[str]]:

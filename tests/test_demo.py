@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, Category, Channel, Department, Duty, Person, Place, Site
 from app.security.roles import ALL_ROLES
+from tests.test_migrations import empty_database, flask  # noqa: F401  (fixture)
 
 
 def _counts():
@@ -91,3 +92,30 @@ def test_the_demo_banner_shows_on_the_cockpit(db_app):
     assert runner.invoke(args=["seed-demo", "--cases", "300"]).exit_code == 0
     with db.engine.connect() as connection:
         assert rollup.differences(connection) == {}
+
+
+def test_every_demo_login_is_a_roster_person_and_agents_hold_cases(db_app):
+    from app.models import StaffUser
+
+    runner = db_app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo", "--cases", "300"]).exit_code == 0
+    users = db.session.scalars(select(StaffUser)).all()
+    assert users and all(u.person_id is not None for u in users)
+    duty_of = {"Agent": "agent", "GridWorker": "grid_worker", "Mediator": "mediator"}
+    for u in users:
+        role = u.roles[0].name
+        if role in duty_of:
+            kinds = {d.kind for d in db.session.get(Person, u.person_id).duties}
+            assert duty_of[role] in kinds, u.username
+        if role == "Agent":
+            held = db.session.scalar(select(func.count()).select_from(Case).where(
+                Case.agent_id == u.person_id))
+            assert held > 0, u.username
+    assert db.session.scalar(select(func.count()).select_from(Duty)) > 0
+
+
+def test_seed_demo_on_a_freshly_migrated_database_creates_the_roles_it_needs(
+        empty_database):  # noqa: F811  (the fixture)
+    flask(empty_database, "db", "upgrade")
+    result = flask(empty_database, "seed-demo", "--cases", "30", "--json")
+    assert {login["role"] for login in json.loads(result.stdout)} == set(ALL_ROLES)

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.formatting import format_date
 from app.i18n import current_language, embedded_font_face, localized
 from app.language import HTML_LANG
-from app.models import Case, EscalationRequest, LeaderReception, Place
+from app.models import Case, Department, EscalationRequest, LeaderReception, Place, Transfer
 from app.models.choices import RECEPTION_KINDS, URGENCY
 from app.models.stats import CONCLUDED_STATES, OPEN_STATES
 from app.security.scope import Scope
@@ -41,6 +41,7 @@ class Bulletin:
     skipped_new: int = 0
     due_soon: int = 0
     escalations_pending: int = 0
+    transfers_overdue: list = field(default_factory=list)
     receptions: dict = field(default_factory=dict)
     watch: list = field(default_factory=list)
 
@@ -82,6 +83,14 @@ def build_bulletin(day: datetime.date, scope: Scope) -> Bulletin:
         select(func.count(func.distinct(EscalationRequest.case_id)))
         .join(Case, Case.id == EscalationRequest.case_id)
         .where(EscalationRequest.status == "pending", in_scope))
+    # transfers still unanswered after their reply-by date (one past yesterday shows
+    # in today's bulletin), by department, the longest overdue first
+    b.transfers_overdue = [dict(r._mapping) for r in db.session.execute(
+        select(Case.number, Transfer.due_on, Department.name_zh, Department.name_mn)
+        .join(Case, Case.id == Transfer.case_id)
+        .join(Department, Department.id == Transfer.department_id)
+        .where(Transfer.overdue_clause(day), in_scope)
+        .order_by(Transfer.due_on, Case.number))]
     b.receptions = {
         kind: {"visits": n, "batches": int(batches or 0), "persons": int(persons or 0)}
         for kind, n, batches, persons in db.session.execute(

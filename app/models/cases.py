@@ -30,6 +30,9 @@ from app import clock
 from app.domain.validators import mask_phone
 from app.models.places import Place
 
+# more than this many people make a collective visit (《信访工作条例》 Art. 20)
+COLLECTIVE_MIN_HEADS = 5
+
 
 def _now() -> datetime.datetime:
     return clock.now()
@@ -208,6 +211,12 @@ class Case(Model):
         return None if due is None else (due - clock.today()).days
 
     @property
+    def is_collective(self) -> bool:
+        """A collective visit (集体访): more than COLLECTIVE_MIN_HEADS people (条例 Art. 20
+        has them send at most five representatives)."""
+        return bool(self.is_group) and (self.head_count or 0) > COLLECTIVE_MIN_HEADS
+
+    @property
     def petitioner_phone_masked(self) -> str:
         return mask_phone(self.petitioner.phone if self.petitioner else None)
 
@@ -373,6 +382,15 @@ class Transfer(Model):
         if self.replied_at is None:
             return None
         return self.replied_at.date() <= self.due_on
+
+    @property
+    def overdue(self) -> bool:
+        """Still unanswered after its reply-by date."""
+        return self.status == "open" and self.due_on < datetime.date.today()
+
+    @classmethod
+    def overdue_clause(cls, day: datetime.date):
+        return and_(cls.status == "open", cls.due_on < day)
 
     @classmethod
     def scope_clause(cls, scope):

@@ -17,6 +17,13 @@ def nfc(value):
     return value
 
 
+def blank_to_none(value):
+    """An optional value left blank ('' or spaces) is stored as NULL."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
 def _normalise_instance(instance) -> None:
     for attr in inspect(instance).mapper.column_attrs:
         if not isinstance(attr.columns[0].type, String):  # Text is a String too

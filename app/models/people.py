@@ -16,11 +16,18 @@ from sqlalchemy import (
     and_,
     select,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import relationship, validates
 
 from app.domain.validators import mask_id_number, mask_phone
 from app.models.base import BilingualName
+from app.models.normalise import blank_to_none
 from app.security.pii import EncryptedString
+
+
+def _label_parts(who, detail) -> str:
+    parts = [str(who), str(who.place) if who.place is not None else "", detail,
+             mask_phone(who.phone) if who.phone else ""]
+    return " · ".join(p for p in parts if p)
 
 
 class Person(BilingualName, Model):
@@ -48,6 +55,12 @@ class Person(BilingualName, Model):
     duties = relationship("Duty", back_populates="person", cascade="all, delete-orphan")
     trainings = relationship("Training", back_populates="person", cascade="all, delete-orphan")
 
+    @validates("id_number", "phone")
+    def _blank_is_none(self, _key, value):
+        # an identity field left blank is unknown (NULL), never '': a unique column
+        # holds any number of unknowns but only one ''
+        return blank_to_none(value)
+
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
@@ -55,6 +68,12 @@ class Person(BilingualName, Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def picker_label(self) -> str:
+        """What tells two people of the same name apart in a picker: their place, their
+        duties and the masked tail of their phone."""
+        return _label_parts(self, self.duty_summary)
 
     @property
     def duty_summary(self) -> str:
@@ -175,8 +194,20 @@ class Petitioner(Model):
     place = relationship("Place")
     cases = relationship("Case", back_populates="petitioner")
 
+    @validates("id_number", "phone")
+    def _blank_is_none(self, _key, value):
+        # an identity field left blank is unknown (NULL), never '': a unique column
+        # holds any number of unknowns but only one ''
+        return blank_to_none(value)
+
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def picker_label(self) -> str:
+        """Name, village, masked ID number or phone: enough to pick the right one of
+        two petitioners of the same name."""
+        return _label_parts(self, self.id_number_masked)
 
     @property
     def id_number_masked(self) -> str:

@@ -31,6 +31,7 @@ class Field:
     label: object
     required: bool = False
     choices: dict | None = None
+    duty: str | None = None  # a person field offers only people holding this duty
 
 
 def _comment(required=False):
@@ -45,20 +46,20 @@ INPUTS: dict[str, list[Field]] = {
         # reference to a document kept elsewhere
         Field("entrustment_scan", FILE, _l("Scanned entrustment (PDF, JPEG or PNG)")),
         Field("entrustment_file", TEXT, _l("Scanned entrustment (file reference)")),
-        Field("agent_id", PERSON, _l("Agent")),
+        Field("agent_id", PERSON, _l("Agent"), duty="agent"),
         _comment(),
     ],
     "decline": [
         Field("reason", TEXTAREA, _l("Reason for not accepting"), True),
         Field("guidance", TEXTAREA, _l("Guidance: where to go instead")),
     ],
-    "assign_agent": [Field("agent_id", PERSON, _l("Agent"), True), _comment()],
+    "assign_agent": [Field("agent_id", PERSON, _l("Agent"), True, duty="agent"), _comment()],
     "record_progress": [
         Field("comment", TEXTAREA, _l("Progress"), True),
         Field("attachment", TEXT, _l("Attachment (file reference)")),
     ],
     "record_mediation": [
-        Field("mediator_id", PERSON, _l("Mediator"), True),
+        Field("mediator_id", PERSON, _l("Mediator"), True, duty="mediator"),
         Field("held_on", DATE, _l("Held on"), True),
         Field("parties", TEXTAREA, _l("Parties"), True),
         Field("outcome", CHOICE, _l("Outcome"), True, MEDIATION_OUTCOMES),
@@ -72,7 +73,8 @@ INPUTS: dict[str, list[Field]] = {
     "send_back_escalation": [_comment(required=True)],
     "decide_joint_meeting": [
         Field("meeting_id", JOINT_MEETING, _l("Joint meeting")),
-        Field("case_leader_id", PERSON, _l("Case-responsible leader"), True),
+        Field("case_leader_id", PERSON, _l("Case-responsible leader"), True,
+              duty="case_leader"),
         Field("working_group", TEXTAREA, _l("Working group"), True),
         Field("person_in_charge_id", PERSON, _l("Person in charge"), True),
         Field("department_ids", DEPARTMENTS, _l("Departments transferred to"), True),
@@ -235,8 +237,11 @@ def parse(action: str, data, get_list=None, strict=False) -> dict:
     if strict:
         check_known(action, data)
     kwargs = {}
+    per_department = _reply_by_per_department(data) if action == "transfer" else {}
     for field in INPUTS[action]:
         if field.kind == FILE:  # stored by the caller, passed on as a reference
+            continue
+        if per_department and field.name == "due_on":
             continue
         if action in PARTIAL and field.name not in data:
             continue
@@ -265,7 +270,25 @@ def parse(action: str, data, get_list=None, strict=False) -> dict:
             raise _refused(N_("%(field)s: choose one of the options."), field,
                            field=str(field.label))
         kwargs[field.name] = value
+    if per_department:
+        common = data.get("due_on")
+        if not _blank(common) and not isinstance(common, dict):
+            per_department[None] = _parse_date(common, REPLY_BY)
+        kwargs["due_on"] = per_department
     return kwargs
+
+
+REPLY_BY = Field("due_on", DATE, _l("Reply by"))
+
+
+def _reply_by_per_department(data) -> dict:
+    """A transfer's reply-by date for each department: ``due_on_<department id>`` (a
+    form, or JSON), or ``"due_on": {"<department id>": "<date>"}`` in JSON."""
+    given = dict(data.get("due_on")) if isinstance(data.get("due_on"), dict) else {}
+    given.update({key[len("due_on_"):]: value for key, value in data.items()
+                  if isinstance(key, str) and key.startswith("due_on_")})
+    return {_parse_int(key, REPLY_BY): _parse_date(value, REPLY_BY)
+            for key, value in given.items() if not _blank(value)}
 
 
 def run(action: str, case_id: int, user, data, get_list=None, version=None, strict=False):

@@ -79,11 +79,36 @@ def prepare_registration(case: Case, user=None) -> None:
     case.state = "registered"
     case.number = case.number or f"TMP-{uuid.uuid4().hex[:12]}"
     case.registered_by_id = _actor_id(user)
-    if not case.is_group:
+    if case.head_count is None:
         case.head_count = 1
+    _check_head_count(bool(case.is_group), case.head_count)
     if case.received_on is None:
         case.received_on = clock.today()
+    _not_in_future(case.received_on, N_("Received on"))
+    earliest = earliest_received_on()
+    if case.received_on < earliest:
+        raise RuleBroken(N_("%(field)s cannot be before %(other)s."),
+                         field=N_("Received on"), other=earliest.isoformat())
     case.acceptance_due_on = deadlines.acceptance_due(case.received_on, deadline_rules())
+
+
+def earliest_received_on() -> datetime.date:
+    """The earliest received date registration takes (CASE_EARLIEST_RECEIVED_ON): older
+    matters are a typing error, not a case."""
+    value = current_app.config.get("CASE_EARLIEST_RECEIVED_ON") if has_app_context() else None
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return value or datetime.date(2005, 1, 1)
+
+
+def _check_head_count(is_group: bool, head_count) -> None:
+    """Head count and group flag agree; a value is refused, never silently replaced.
+    More than COLLECTIVE_MIN_HEADS people make a collective visit (条例 Art. 20)."""
+    if isinstance(head_count, bool) or not isinstance(head_count, int) or head_count < 1:
+        raise RuleBroken(N_("%(field)s: enter a whole number."), field=N_("Head count"))
+    if not is_group and head_count != 1:
+        raise RuleBroken(N_("A petition by more than one person is a group petition: "
+                            "tick it, or give a head count of 1."))
 
 
 def finish_registration(case: Case, user=None) -> None:
@@ -341,9 +366,15 @@ def _departments(department_ids) -> list[Department]:
     return list(found)
 
 
-def _not_in_future(day: datetime.date, field: str) -> datetime.date:
+def _not_in_future(day: datetime.date, field: str, not_before=None,
+                   not_before_field: str | None = None) -> datetime.date:
+    """A date the user gives: not in the future, nor before the case's own date it
+    follows (the entrustment after receipt, a follow-up after conclusion…)."""
     if day > today():
         raise RuleBroken(N_("%(field)s cannot be in the future."), field=field)
+    if not_before is not None and day < not_before:
+        raise RuleBroken(N_("%(field)s cannot be before %(other)s."), field=field,
+                         other=not_before_field)
     return day
 
 
@@ -356,8 +387,9 @@ def accept(case_id, user, *, entrustment_signer, entrustment_signed_on, entrustm
     with _acting("accept", case_id, user, version, has_entrustment=signed) as a:
         case = a.case
         case.entrustment_signer = entrustment_signer.strip()
-        case.entrustment_signed_on = _not_in_future(entrustment_signed_on,
-                                                    N_("Entrustment signed on"))
+        case.entrustment_signed_on = _not_in_future(
+            entrustment_signed_on, N_("Entrustment signed on"), case.received_on,
+            N_("Received on"))
         case.entrustment_file = entrustment_file or None
         if agent_id not in (None, ""):
             case.agent = _person_in_scope(agent_id, user, N_("Agent"))
@@ -409,7 +441,8 @@ def record_mediation(case_id, user, *, mediator_id, held_on, parties, outcome,
             case_id=a.case.id,
             mediator=_person_in_scope(mediator_id, user, N_("Mediator")),
             place_id=a.case.responsible_place_id,
-            held_on=_not_in_future(_required(held_on, N_("Held on")), N_("Held on")),
+            held_on=_not_in_future(_required(held_on, N_("Held on")), N_("Held on"),
+                                   a.case.received_on, N_("Received on")),
             parties=_required(parties, N_("Parties")),
             outcome=outcome,
             agreement=agreement or None,
@@ -488,20 +521,38 @@ def send_back_escalation(case_id, user, *, comment, version=None):
     return a.case
 
 
-def _open_transfers_to(case: Case, departments, due_on=None) -> list[Transfer]:
+def _open_transfers_to(case: Case, departments, reply_by=None, case_due=None
+                       ) -> list[Transfer]:
+    """One transfer per department, each with its own reply-by date: the one given for
+    that department (``reply_by`` is a date for all of them or a mapping department id →
+    date), else the department's configured reply days — never in the past, never after
+    the case's own deadline (a date given is refused, a default is kept within it)."""
     already = set(db.session.scalars(
         select(Transfer.department_id).where(Transfer.case_id == case.id,
                                              Transfer.status == "open")
     ))
+    case_due = case_due or case.effective_due_on
     rules = deadline_rules()
     transfers = []
     for department in departments:
         if department.id in already:
             raise RuleBroken(N_("The case is already waiting for a reply from %(name)s."),
                              name=str(department))
-        reply_due = deadlines.add_days(today(), department.reply_days, rules)
-        transfer = Transfer(case_id=case.id, department_id=department.id,
-                            due_on=min(due_on, reply_due) if due_on else reply_due)
+        given = (reply_by.get(department.id, reply_by.get(None))
+                 if isinstance(reply_by, dict) else reply_by)
+        if given:
+            if given < today():
+                raise RuleBroken(N_("%(field)s cannot be in the past."), field=N_("Reply by"))
+            if case_due is not None and given > case_due:
+                raise RuleBroken(N_("%(field)s cannot be after the case's deadline "
+                                    "(%(date)s)."), field=N_("Reply by"),
+                                 date=case_due.isoformat())
+            due = given
+        else:
+            due = deadlines.add_days(today(), department.reply_days, rules)
+            if case_due is not None and case_due >= today():
+                due = min(due, case_due)
+        transfer = Transfer(case_id=case.id, department_id=department.id, due_on=due)
         db.session.add(transfer)
         transfers.append(transfer)
     db.session.flush()
@@ -539,7 +590,7 @@ def decide_joint_meeting(case_id, user, *, case_leader_id, person_in_charge_id,
             due_on=due_on,
         )
         db.session.add(item)
-        transfers = _open_transfers_to(case, _departments(department_ids), due_on)
+        transfers = _open_transfers_to(case, _departments(department_ids), case_due=due_on)
         case.case_leader = leader
         case.due_on = due_on
         a.comment = item.plan
@@ -550,7 +601,8 @@ def decide_joint_meeting(case_id, user, *, case_leader_id, person_in_charge_id,
 
 
 def transfer(case_id, user, *, department_ids, due_on=None, comment=None, version=None):
-    """交办: the case goes to stationed departments, each with a reply deadline."""
+    """交办: the case goes to stationed departments, each with a reply-by date of its own
+    (``due_on``: one date for all, or department id → date)."""
     with _acting("transfer", case_id, user, version) as a:
         transfers = _open_transfers_to(a.case, _departments(department_ids), due_on)
         a.comment = comment
@@ -641,7 +693,8 @@ def follow_up(case_id, user, *, note, stop_agreement=False, followed_up_on=None,
     with _acting("follow_up", case_id, user, version) as a:
         case = a.case
         case.followup_note = _required(note, N_("Follow-up note"))
-        case.followed_up_on = _not_in_future(followed_up_on or today(), N_("Followed up on"))
+        case.followed_up_on = _not_in_future(followed_up_on or today(), N_("Followed up on"),
+                                             case.concluded_on, N_("Concluded on"))
         case.stop_agreement = bool(stop_agreement)
         a.comment = case.followup_note
         a.data = {"stop_agreement": case.stop_agreement}
@@ -786,11 +839,8 @@ def edit_details(case_id, user, *, version=None, comment=None, **changes):
         case = a.case
         values = {DETAIL_FIELDS[name]: _detail_value(name, value)
                   for name, value in changes.items()}
-        is_group = values.get("is_group", case.is_group)
-        head_count = values.get("head_count", case.head_count)
-        if not is_group and head_count != 1:
-            raise RuleBroken(N_("A petition by more than one person is a group petition: "
-                                "tick it, or give a head count of 1."))
+        _check_head_count(values.get("is_group", case.is_group),
+                          values.get("head_count", case.head_count))
         before, after = {}, {}
         for name, value in values.items():
             old = getattr(case, name)

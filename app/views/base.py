@@ -122,11 +122,10 @@ class RemoteChoiceField(Field):
 
 
 def choice_field(field_label, choices: dict, required: bool = True):
-    """A select for a coded column, labelled in the user's language; an optional one
-    starts blank."""
-    options = list(choices.items())
-    if not required:
-        options = [("", "—"), *options]
+    """A select for a coded column, labelled in the user's language. It starts blank,
+    required or not: a required choice is made by the user, never a guess the form
+    made for them."""
+    options = [("", "—"), *choices.items()]
     return SelectField(
         field_label,
         choices=options,
@@ -199,6 +198,40 @@ class ScopedModelView(ModelView):
             self.edit_form_query_rel_fields.setdefault(column, [["id", ScopeOrCurrentFilter,
                                                                  None]])
 
+    def _init_forms(self):
+        super()._init_forms()
+        from app.views.validators import with_unique_values
+
+        with_unique_values(self.add_form)
+        with_unique_values(self.edit_form)
+        self._blank_related_choices(self.add_form)
+        self._people_told_apart(self.add_form)
+        self._people_told_apart(self.edit_form)
+
+    @staticmethod
+    def _blank_related_choices(form_class):
+        """FAB preselects the first row of a required relation (a petitioner, a village,
+        a category): the add form starts blank and DataRequired refuses it until the
+        user has chosen."""
+        from flask_appbuilder.fields import QuerySelectField
+
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if getattr(unbound, "field_class", None) is QuerySelectField:
+                unbound.kwargs["allow_blank"] = True
+                unbound.kwargs.setdefault("blank_text", "—")
+
+    def _people_told_apart(self, form_class):
+        """A person or petitioner is chosen by more than a bare name (picker_label)."""
+        from flask_appbuilder.fields import QuerySelectField
+
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if (getattr(unbound, "field_class", None) is QuerySelectField
+                    and self.datamodel.is_relation(name)
+                    and hasattr(self.datamodel.get_related_model(name), "picker_label")):
+                unbound.kwargs["get_label"] = "picker_label"
+
     def _init_boolean_fields(self):
         """FAB gives a NOT NULL boolean column an InputRequired checkbox, so an unticked
         box ("not active", "not a group petition") could never be saved: a plain
@@ -237,11 +270,25 @@ class ScopedModelView(ModelView):
                 self.datamodel.add(item)
         except (DomainError, DatabaseException) as error:
             db.session.rollback()
-            flash(str(error), "danger")
+            flash(_refusal_text(error), "danger")
             return self._get_add_widget(form=form, exclude_cols=exclude_cols)
         self.post_add(item)
         flash(self.add_row_message, "success")
+        g.daiban_saved_pk = self.datamodel.get_pk_value(item)
         return None
+
+    def _saved_record_redirect(self):
+        """After a save the user is on the record they saved, not on an old list."""
+        pk = getattr(g, "daiban_saved_pk", None)
+        if pk is None:
+            return redirect(self.get_redirect())
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    def post_add_redirect(self):
+        return self._saved_record_redirect()
+
+    def post_edit_redirect(self):
+        return self._saved_record_redirect()
 
     def _edit(self, pk):
         """FAB's edit, with the same difference as _add: a broken rule shows the form
@@ -266,10 +313,11 @@ class ScopedModelView(ModelView):
                     self.datamodel.edit(item)
             except (DomainError, DatabaseException) as error:
                 db.session.rollback()
-                flash(str(error), "danger")
+                flash(_refusal_text(error), "danger")
             else:
                 self.post_update(item)
                 flash(self.edit_row_message, "success")
+                g.daiban_saved_pk = self.datamodel.get_pk_value(item)
                 return None
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         return self._get_related_views_widgets(
@@ -500,6 +548,10 @@ def spreadsheet_safe(text: str) -> str:
     """A cell Excel or LibreOffice would run as a formula (=HYPERLINK(…) sending the
     row elsewhere) is written as text, behind an apostrophe."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _refusal_text(error) -> str:
+    return error.translate(_) if isinstance(error, DomainError) else str(error)
 
 
 class StoreRefused(Exception):

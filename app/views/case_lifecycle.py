@@ -12,6 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.domain import deadlines
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.models import (
     CaseReview,
     Department,
+    Duty,
     EscalationRequest,
     JointMeeting,
     Person,
@@ -47,11 +49,15 @@ class ActionForm:
 def _choices(field):
     kind = field.kind
     if kind == action_inputs.PERSON:
+        query = scoped(select(Person), Person).where(Person.active.is_(True))
+        if field.duty is not None:
+            query = query.where(Person.id.in_(select(Duty.person_id).where(
+                Duty.kind == field.duty, Duty.active.is_(True))))
         rows = db.session.scalars(
-            scoped(select(Person), Person).where(Person.active.is_(True))
-            .order_by(Person.name_zh).limit(PICK_LIST_LIMIT)
+            query.options(selectinload(Person.place), selectinload(Person.duties))
+            .order_by(Person.name_zh, Person.id).limit(PICK_LIST_LIMIT)
         )
-        return [(p.id, str(p)) for p in rows]
+        return [(p.id, p.picker_label) for p in rows]
     if kind == action_inputs.DEPARTMENTS:
         rows = db.session.scalars(
             select(Department).where(Department.active.is_(True)).order_by(Department.code)
@@ -165,7 +171,8 @@ class CaseLifecycleMixin:
     @expose("/entrustment/<int:pk>")
     @has_access
     def entrustment_letter(self, pk):
-        """《信访事项代办授权委托书》, filled in, for printing and signing."""
+        """《信访事项代办授权委托书》: blank for signing before acceptance (the signed letter
+        is what acceptance needs), filled in with the agent and dates after."""
         case = self._case_or_404(pk)
         return self.render_template("daiban/print_entrustment.html", case=case,
                                     today=clock.today())

@@ -130,7 +130,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                                  "registered_by"]}),
         (_l("Who and where"), {"fields": ["petitioner_for_viewer",
                                           "petitioner_phone_for_viewer", "place",
-                                          "is_group", "head_count", "is_repeat",
+                                          "is_group", "head_count", "is_collective",
+                                          "is_repeat",
                                           "skipped_level"]}),
         (_l("Matter"), {"fields": ["description", "demand"]}),
         (_l("Handling"), {"fields": ["responsible_place", "agent", "case_leader",
@@ -152,7 +153,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                      "accused_department": _l("Accused department"),
                      "accused_place": _l("Accused place"),
                      "effective_due_on": _l("Due on"), "days_left": _l("Days left"),
-                     "decline_guidance_text": LABELS["decline_guidance"]}
+                     "decline_guidance_text": LABELS["decline_guidance"],
+                     "is_collective": _l("Collective visit")}
     list_template = "daiban/case_list.html"
     list_widget = CaseListWidget
     add_form_extra_fields = {
@@ -175,6 +177,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "purpose": choice_formatter(PURPOSES),
         "evaluation": choice_formatter(EVALUATIONS),
         "is_group": yes_no,
+        "is_collective": yes_no,
         "is_repeat": yes_no,
         "skipped_level": yes_no,
         "supervised": yes_no,

@@ -6,21 +6,25 @@ from app.extensions import db
 from app.models import Case, CaseStat
 from app.models.choices import CASE_STATES
 from app.security.scope import current_scope, scoped
+from app.views.todo import todo_for
 
 
 class HomeView(IndexView):
-    """The landing page: where the user stands and how their area's cases stand."""
+    """The landing page: the signed-in user's to-do list (app/views/todo.py), then how
+    their area's cases stand."""
 
     index_template = "daiban/home.html"
 
     @expose("/")
     def index(self):
-        counts = {}
+        counts, todo = {}, []
         user = g.user if getattr(g, "user", None) is not None else None
         if user is not None and user.is_authenticated:
+            todo = todo_for(user)
             counts = dict(db.session.execute(_state_counts(current_scope())).all())
         states = [(code, CASE_STATES[code], counts.get(code, 0)) for code in CASE_STATES]
-        return self.render_template(self.index_template, states=states, user=user)
+        return self.render_template(self.index_template, states=states, user=user,
+                                    todo=todo)
 
 
 def _state_counts(scope):

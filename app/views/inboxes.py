@@ -8,6 +8,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -18,7 +19,7 @@ from app.models import Case, EscalationRequest, Transfer
 from app.models.choices import CASE_LEVELS, CASE_STATES, TRANSFER_STATUSES
 from app.security.scope import SCOPE_FILTER, current_scope
 from app.services import cases as case_service
-from app.views.base import ScopedModelView, choice_formatter, interface
+from app.views.base import DaibanInterface, ScopedModelView, choice_formatter, interface
 from app.views.labels import LABELS
 
 
@@ -134,17 +135,29 @@ class MyCasesView(InboxView):
         return item.id
 
 
+class PendingFirstInterface(DaibanInterface):
+    """Transfers in reply-by order with the pending ones first: a new transfer is on
+    the first page, not behind the replied ones."""
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column == "due_on":
+            query = query.order_by((Transfer.status != "open").asc())
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+
+
 class TransferInboxView(InboxView):
     """A stationed department's transfers, to be answered before their deadline."""
 
-    datamodel = interface(Transfer)
+    datamodel = PendingFirstInterface(Transfer)
     class_permission_name = "TransferInbox"
     route_base = "/transfers"
     list_title = _l("Transfers to my department")
     label_columns = {**LABELS, "case": _l("Case"), "assigned_at": _l("Transferred at"),
-                     "due_on": _l("Reply by"), "status": _l("Status")}
-    list_columns = ["case", "department", "assigned_at", "due_on", "status"]
+                     "due_on": _l("Reply by"), "status": _l("Status"),
+                     "overdue": _l("Overdue")}
+    list_columns = ["case", "department", "assigned_at", "due_on", "status", "overdue"]
     search_columns = ["status", "due_on"]
     base_filters = [*SCOPE_FILTER, ["department_id", AnsweredByMeFilter, None]]
     base_order = ("due_on", "asc")
-    formatters_columns = {"case": case_link, "status": choice_formatter(TRANSFER_STATUSES)}
+    formatters_columns = {"case": case_link, "status": choice_formatter(TRANSFER_STATUSES),
+                          "overdue": lambda v: _("Overdue") if v else ""}

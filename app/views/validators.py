@@ -1,6 +1,7 @@
 """WTForms validators over the plain checks in app.domain.validators, with the
 messages in the user's language."""
 
+from flask_appbuilder.validators import Unique
 from flask_babel import gettext
 from wtforms.validators import ValidationError
 
@@ -42,3 +43,43 @@ class PlaceCode:
             )
         except InvalidValue as err:
             raise ValidationError(gettext(str(err))) from err
+
+
+class UniqueValue(Unique):
+    """FAB's Unique, except that a blank value (stored as NULL) never collides and the
+    message is translated when it is shown — FAB's keeps the language of the first
+    request that triggered it."""
+
+    def __init__(self, unique: Unique):
+        super().__init__(unique.datamodel, unique.col_name)
+
+    def __call__(self, form, field):
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            return
+        try:
+            super().__call__(form, field)
+        except ValidationError as err:
+            raise ValidationError(gettext("Already exists.")) from err
+
+
+def with_unique_values(form_class) -> None:
+    """Swap FAB's Unique for one UniqueValue in every field of a generated form class.
+    FAB appends its validators to the view's validators_columns list itself, so a field
+    on both the add and the edit form carried Unique twice (the message showed twice)."""
+    if form_class is None:
+        return
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        validators = getattr(unbound, "kwargs", {}).get("validators") if hasattr(
+            unbound, "field_class") else None
+        if not validators:
+            continue
+        kept, unique = [], None
+        for validator in validators:
+            if type(validator) is Unique:
+                if unique is None:
+                    unique = UniqueValue(validator)
+                    kept.append(unique)
+            else:
+                kept.append(validator)
+        unbound.kwargs["validators"] = kept

@@ -2,7 +2,7 @@
 existing rows are encrypted with the installation's keys.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0005a
 Create Date: 2026-11-30 07:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0005'
+down_revision = '0005a'
 branch_labels = None
 depends_on = None
 
