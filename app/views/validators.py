@@ -56,6 +56,16 @@ class UniqueValue(Unique):
     def __call__(self, form, field):
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
             return
+        model = self.datamodel.obj
+        if self.col_name == "id_number" and hasattr(model, "id_number_hash"):
+            # encrypted at rest: the keyed hash is what is unique (app/security/pii.py)
+            from app.security.pii import keyed_hash
+
+            taken = self.datamodel.session.query(model).filter(
+                model.id_number_hash == keyed_hash(str(field.data))).first()
+            if taken is not None and (not hasattr(form, "_id") or form._id != taken.id):
+                raise ValidationError(gettext("Already exists."))
+            return
         try:
             super().__call__(form, field)
         except ValidationError as err:
