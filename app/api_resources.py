@@ -17,6 +17,7 @@ from app.api import ScopedApi
 from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin
 from app.models import (
+    AuditEntry,
     CaseEvent,
     Category,
     Channel,
@@ -292,8 +293,23 @@ class BulletinApi(ErrorShape, BaseApi):
         return self.response(200, **body)
 
 
+class AuditApi(HistoryApi):
+    """The audit trail, read by the audit administrator only (the page's permission);
+    nothing can write or delete it here or anywhere."""
+
+    resource_name = "audit"
+    datamodel = interface(AuditEntry)
+    class_permission_name = "AuditLog"
+    list_columns = show_columns = ["id", "at", "username", "address", "action", "model",
+                                   "record_id", "detail", "before", "after"]
+    search_columns = ["username", "address", "action", "model", "record_id"]
+    order_columns = ["at", "id"]
+    base_order = ("at", "desc")
+
+
 RESOURCE_APIS = [
     CategoryApi, ChannelApi, DepartmentApi, SiteApi, DutyApi, TrainingApi, PetitionerApi,
     JointMeetingApi, JointMeetingCaseApi, MediationSessionApi, LeaderReceptionApi,
     DutyRotaApi, CaseEventApi, EscalationRequestApi, TransferApi, CaseReviewApi, BulletinApi,
+    AuditApi,
 ]
