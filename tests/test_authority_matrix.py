@@ -254,9 +254,9 @@ def test_page_api_and_cli_offer_exactly_what_succeeds(db_app, matrix):
     clients = {name: sign_in(db_app, name) for name in accounts}
     runner = db_app.test_cli_runner()
     checked = allowed = 0
-    with one_connection(db_app) as checkpoint:
-        for name in accounts:
-            client = clients[name]
+    for name in accounts:  # one outer transaction per account keeps PostgreSQL's lock
+        client = clients[name]  # table small
+        with one_connection(db_app) as checkpoint:
             for key, case_id in cases.items():
                 with checkpoint():
                     page = _page_offers(client, case_id)
@@ -307,9 +307,9 @@ def test_the_page_takes_what_it_offers(db_app, matrix):
     from tests.lifecycle_helpers import _VERSION
 
     cases, inputs, accounts = matrix
-    with one_connection(db_app) as checkpoint:
-        for name in accounts:
-            client = sign_in(db_app, name)
+    for name in accounts:  # one outer transaction per account (PostgreSQL's lock table)
+        client = sign_in(db_app, name)
+        with one_connection(db_app) as checkpoint:
             for key, case_id in cases.items():
                 with checkpoint():
                     response = client.get(f"/caseview/show/{case_id}")
