@@ -5,9 +5,21 @@ sentence). Guidance typed by staff is printed as typed."""
 
 import datetime
 
+import pytest
+
 from app.extensions import db
 from app.services import cases as svc
 from tests.lifecycle_helpers import category, user
+from tests.write_guard import direct_case_writes
+
+
+@pytest.fixture(autouse=True)
+def _sets_up_cases_directly():
+    """These tests put case rows in the states they need directly (accused units, stored
+    payloads, declined guidance): test setup, not a write path of the app."""
+    with direct_case_writes():
+        yield
+
 
 
 def _decline(world, guidance=None):
@@ -41,6 +53,9 @@ def test_typed_guidance_is_printed_as_typed(world, login):
 
 def test_the_entrustment_letter_follows_the_parameter_language(world, login):
     case = world.cases["A"]
+    # accepted: the letter is filled in, with its date (before acceptance it is blank)
+    svc.accept(case.id, user("clerkA"), entrustment_signer="签字人",
+               entrustment_signed_on=datetime.date(2026, 11, 3))
     page = login("agentA").get(f"/caseview/entrustment/{case.id}?_l_=mn")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

@@ -9,6 +9,16 @@ import pytest
 from app.extensions import db
 from app.models import Category
 from tests.lifecycle_helpers import accept, sign_in, staff_people
+from tests.write_guard import direct_case_writes
+
+
+@pytest.fixture(autouse=True)
+def _sets_up_cases_directly():
+    """These tests put case rows in the states they need directly (accused units, stored
+    payloads, declined guidance): test setup, not a write path of the app."""
+    with direct_case_writes():
+        yield
+
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
