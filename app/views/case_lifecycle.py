@@ -35,7 +35,6 @@ from app.security.scope import load_in_scope, scoped
 from app.services import action_inputs, uploads
 from app.services import cases as case_service
 
-CASE_RESOURCE = "Case"
 PICK_LIST_LIMIT = 500
 
 
