@@ -12,6 +12,7 @@ from app.models import (
     Category,
     Channel,
     Department,
+    Duty,
     EscalationRequest,
     LeaderReception,
     Person,
@@ -70,6 +71,7 @@ def build_cockpit_world(world):
     village, petitioner = world.villages["A1"], world.petitioners["A"]
     agent = world.people["A"]
     leader = Person(name_zh="包案领导甲", place=world.banner)
+    leader.duties.append(Duty(kind="case_leader", place=world.banner, title="副旗长"))
     db.session.add(leader)
     world.people["leader"] = leader
     march = [MARCH[0] + datetime.timedelta(days=i % 31) for i in range(209)]

@@ -5,7 +5,7 @@ import datetime
 import re
 
 from app.extensions import db
-from app.models import Category, Department, Person, StaffUser
+from app.models import Category, Department, Duty, Person, StaffUser
 from app.services import cases as svc
 from tests.clients import IsolatedClient, sign_in  # noqa: F401  (re-exported)
 
@@ -34,6 +34,14 @@ def staff_people(world) -> dict:
         "incharge": person("专人", world.banner),
         "mediatorA": person("调解员", world.townships["A"]),
     }
+    duties = {"agentA": dict(kind="agent", employment="part_time"),
+              "agentB": dict(kind="agent", employment="part_time"),
+              "townagentA": dict(kind="agent", employment="full_time"),
+              "banneragent": dict(kind="agent", employment="full_time"),
+              "caseleader": dict(kind="case_leader", title="副旗长"),
+              "mediatorA": dict(kind="mediator", mediation_kind="people")}
+    for login, duty in duties.items():
+        db.session.add(Duty(person=people[login], place=people[login].place, **duty))
     for login in ("agentA", "agentB", "caseleader"):
         user(login).person_id = people[login].id
     db.session.commit()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.domain.lifecycle import CASE_ACTIONS
 from app.extensions import db
-from app.models import Case, CaseEvent, Person
+from app.models import Case, CaseEvent, Duty, Person
 from app.services import cases as svc
 from tests.lifecycle_helpers import department, sign_in, staff_people, user
 from tests.world import add_case, add_user
@@ -124,12 +124,17 @@ def _cases(world, people):
 def matrix(db_app, world):
     people = staff_people(world)
     people["agentV"] = Person(name_zh="村代办员", place=world.villages["A1"])
+    people["agentV"].duties.append(Duty(kind="agent", place=world.villages["A1"],
+                                        employment="part_time"))
     db.session.add(people["agentV"])
     db.session.commit()
     _accounts(world, people)
     cases = _cases(world, people)
     mediator = Person(name_zh="村调解员", place=world.villages["A1"])
     mediator_b = Person(name_zh="乙村调解员", place=world.villages["B1"])
+    for someone in (mediator, mediator_b):
+        someone.duties.append(Duty(kind="mediator", place=someone.place,
+                                   mediation_kind="people"))
     db.session.add_all([mediator, mediator_b])
     db.session.commit()
     inputs = {

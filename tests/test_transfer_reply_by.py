@@ -96,3 +96,31 @@ def test_an_unanswered_transfer_past_its_reply_by_shows_everywhere(world, people
     bulletin = build_bulletin(svc.today(), EVERYTHING)
     assert [t["number"] for t in bulletin.transfers_overdue] == [case.number]
     assert bulletin.transfers_overdue[0]["name_zh"] == just.name_zh
+
+
+def test_the_case_pages_transfer_form_gives_each_department_its_own_date(world, people,
+                                                                         db_app):
+    import re
+
+    case = accept(world.cases["A"])
+    hrss, just = department("HRSS"), department("JUST")
+    client = sign_in(db_app, "clerkA")
+    page = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    form = page[page.index('id="action-transfer"'):]
+    form = form[:form.index("</form>")]
+    # one date per department, defaulting to its own reply days, within the case's dates
+    for dept in (hrss, just):
+        field = re.search(rf'<input[^>]*name="due_on_{dept.id}"[^>]*>', form).group(0)
+        default = svc.default_reply_by(dept, case.due_on)
+        assert f'value="{default.isoformat()}"' in field
+        assert f'min="{svc.today().isoformat()}"' in field
+        assert f'max="{case.due_on.isoformat()}"' in field
+    assert 'name="due_on"' not in form
+    first, second = (svc.today() + datetime.timedelta(days=n) for n in (2, 6))
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    response = client.post(f"/caseview/act/{case.id}/transfer", data={
+        "version": version, "department_ids": [str(hrss.id), str(just.id)],
+        f"due_on_{hrss.id}": first.isoformat(), f"due_on_{just.id}": second.isoformat(),
+        f"due_on_{department('CIVIL').id}": second.isoformat()})
+    assert response.status_code == 302
+    assert _due_by_department(case.id) == {"HRSS": first, "JUST": second}

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from app.extensions import appbuilder, db
-from app.models import Case, Category, Channel, Department, Person, Petitioner, Place
+from app.models import Case, Category, Channel, Department, Duty, Person, Petitioner, Place
 from app.services import cases as case_service
 from app.services.dictionaries import seed_dictionaries
 
@@ -75,6 +75,7 @@ def build_world() -> World:
             )
     for key in ("A", "B"):
         person = Person(name_zh=f"{key}代办员", place=world.villages[f"{key}1"])
+        person.duties.append(Duty(kind="agent", place=person.place, employment="part_time"))
         db.session.add(person)
         world.people[key] = person
         petitioner = Petitioner(name=f"{key}群众", place=world.villages[f"{key}1"])

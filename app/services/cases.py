@@ -43,6 +43,7 @@ from app.models.choices import (
     URGENCY,
 )
 from app.security.scope import EVERYTHING, load_in_scope, scope_for_user
+from app.services import pickers
 
 LEVEL_OF_PLACE = {"grid": "village", "village": "village", "township": "township",
                   "banner": "banner"}
@@ -347,10 +348,15 @@ def _required(value, field: str):
     return value.strip() if isinstance(value, str) else value
 
 
-def _person_in_scope(person_id, user, field: str) -> Person:
+def _person_in_scope(person_id, user, field: str, duty: str = "person") -> Person:
+    """The person chosen for a field: in the user's area and holding the duty the field
+    needs (app/services/pickers.py — the same statement the page's picker offers)."""
     _required(person_id, field)
-    person = load_in_scope(Person, int(person_id), _scope(user))
+    person = pickers.chosen(duty, _scope(user), person_id)
     if person is None:
+        if duty != "person" and pickers.chosen("person", _scope(user), person_id):
+            raise RuleBroken(N_("The person chosen for %(field)s does not hold that duty."),
+                             field=field)
         raise RuleBroken(N_("The person chosen for %(field)s is not in your area."),
                          field=field)
     return person
@@ -392,7 +398,7 @@ def accept(case_id, user, *, entrustment_signer, entrustment_signed_on, entrustm
             N_("Received on"))
         case.entrustment_file = entrustment_file or None
         if agent_id not in (None, ""):
-            case.agent = _person_in_scope(agent_id, user, N_("Agent"))
+            case.agent = _person_in_scope(agent_id, user, N_("Agent"), "agent")
         elif case.agent_id is None and getattr(user, "person_id", None):
             case.agent_id = user.person_id
         case.accepted_on = today()
@@ -419,7 +425,7 @@ def decline(case_id, user, *, reason, guidance=None, comment=None, version=None)
 def assign_agent(case_id, user, *, agent_id, comment=None, version=None):
     with _acting("assign_agent", case_id, user, version) as a:
         old = a.case.agent_id
-        a.case.agent = _person_in_scope(agent_id, user, N_("Agent"))
+        a.case.agent = _person_in_scope(agent_id, user, N_("Agent"), "agent")
         a.comment = comment
         a.data = {"from_agent_id": old, "to_agent_id": a.case.agent.id}
     return a.case
@@ -439,7 +445,7 @@ def record_mediation(case_id, user, *, mediator_id, held_on, parties, outcome,
             raise RuleBroken(N_("Choose an outcome."))
         session = MediationSession(
             case_id=a.case.id,
-            mediator=_person_in_scope(mediator_id, user, N_("Mediator")),
+            mediator=_person_in_scope(mediator_id, user, N_("Mediator"), "mediator"),
             place_id=a.case.responsible_place_id,
             held_on=_not_in_future(_required(held_on, N_("Held on")), N_("Held on"),
                                    a.case.received_on, N_("Received on")),
@@ -521,6 +527,21 @@ def send_back_escalation(case_id, user, *, comment, version=None):
     return a.case
 
 
+def default_reply_by(department: Department, case_due, rules=None) -> datetime.date:
+    """A department's reply-by date when none is given: its configured reply days from
+    today, kept within the case's own deadline."""
+    due = deadlines.add_days(today(), department.reply_days, rules or deadline_rules())
+    if case_due is not None and case_due >= today():
+        due = min(due, case_due)
+    return due
+
+
+def reply_by_bounds(case: Case) -> tuple[datetime.date, datetime.date | None]:
+    """The earliest and latest reply-by date a transfer of ``case`` takes."""
+    due = case.effective_due_on
+    return today(), (due if due is not None and due >= today() else None)
+
+
 def _open_transfers_to(case: Case, departments, reply_by=None, case_due=None
                        ) -> list[Transfer]:
     """One transfer per department, each with its own reply-by date: the one given for
@@ -549,9 +570,7 @@ def _open_transfers_to(case: Case, departments, reply_by=None, case_due=None
                                  date=case_due.isoformat())
             due = given
         else:
-            due = deadlines.add_days(today(), department.reply_days, rules)
-            if case_due is not None and case_due >= today():
-                due = min(due, case_due)
+            due = default_reply_by(department, case_due, rules)
         transfer = Transfer(case_id=case.id, department_id=department.id, due_on=due)
         db.session.add(transfer)
         transfers.append(transfer)
@@ -577,7 +596,8 @@ def decide_joint_meeting(case_id, user, *, case_leader_id, person_in_charge_id,
             meeting = JointMeeting(held_on=held_on or today(), place=case.responsible_place,
                                    topic=topic or case.title)
             db.session.add(meeting)
-        leader = _person_in_scope(case_leader_id, user, N_("Case-responsible leader"))
+        leader = _person_in_scope(case_leader_id, user, N_("Case-responsible leader"),
+                                  "case_leader")
         item = JointMeetingCase(
             meeting=meeting,
             case_id=case.id,

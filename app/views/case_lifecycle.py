@@ -12,7 +12,6 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.domain import deadlines
@@ -22,10 +21,8 @@ from app.extensions import db
 from app.models import (
     CaseReview,
     Department,
-    Duty,
     EscalationRequest,
     JointMeeting,
-    Person,
     Transfer,
 )
 from app.models.choices import CASE_ACTIONS as ACTION_LABELS
@@ -34,8 +31,6 @@ from app.security.roles import METHOD_PERMISSIONS, READ
 from app.security.scope import load_in_scope, scoped
 from app.services import action_inputs, uploads
 from app.services import cases as case_service
-
-PICK_LIST_LIMIT = 500
 
 
 @dataclass
@@ -47,16 +42,8 @@ class ActionForm:
 
 def _choices(field):
     kind = field.kind
-    if kind == action_inputs.PERSON:
-        query = scoped(select(Person), Person).where(Person.active.is_(True))
-        if field.duty is not None:
-            query = query.where(Person.id.in_(select(Duty.person_id).where(
-                Duty.kind == field.duty, Duty.active.is_(True))))
-        rows = db.session.scalars(
-            query.options(selectinload(Person.place), selectinload(Person.duties))
-            .order_by(Person.name_zh, Person.id).limit(PICK_LIST_LIMIT)
-        )
-        return [(p.id, p.picker_label) for p in rows]
+    if kind == action_inputs.PERSON:  # searched on the server (pick/<kind>)
+        return None
     if kind == action_inputs.DEPARTMENTS:
         rows = db.session.scalars(
             select(Department).where(Department.active.is_(True)).order_by(Department.code)
@@ -71,6 +58,15 @@ def _choices(field):
     if kind == action_inputs.CHOICE:
         return [(code, str(text)) for code, text in field.choices.items()]
     return None
+
+
+def _reply_by_choices(case, choices):
+    """(department id, name, default reply-by, earliest, latest) for a transfer's form."""
+    earliest, latest = case_service.reply_by_bounds(case)
+    departments = {d.id: d for d in db.session.scalars(
+        select(Department).where(Department.id.in_([pk for pk, _text in choices])))}
+    return [(pk, text, case_service.default_reply_by(departments[pk], latest), earliest,
+             latest) for pk, text in choices]
 
 
 class CaseLifecycleMixin:
@@ -110,9 +106,14 @@ class CaseLifecycleMixin:
         status = deadlines.deadline_status(due, today, rules)
         forms = [
             ActionForm(action, str(ACTION_LABELS[action]),
-                       [(f, _choices(f)) for f in action_inputs.INPUTS[action]])
+                       [(f, _choices(f)) for f in action_inputs.INPUTS[action]
+                        if not (action == "transfer" and f.name == "due_on")])
             for action in case_service.available_actions(case, g.user)
         ]
+        for form in forms:
+            if form.action == "transfer":  # each department with its own reply-by date
+                form.fields = [(f, _reply_by_choices(case, c) if f.kind == "departments"
+                                else c) for f, c in form.fields]
         pending = db.session.scalars(
             select(EscalationRequest).where(EscalationRequest.case_id == case.id,
                                             EscalationRequest.status == "pending")

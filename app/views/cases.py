@@ -19,6 +19,7 @@ from app.models.choices import (
     URGENCY,
 )
 from app.security.scope import ScopeFilter, current_scope
+from app.services import action_inputs
 from app.services import cases as case_service
 from app.views.base import (
     DaibanInterface,
@@ -194,6 +195,9 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        # the case page's action forms choose agents, mediators, leaders, people in charge
+        self.offered_picks.update(f.duty or "person" for fields in action_inputs.INPUTS.values()
+                                  for f in fields if f.kind == action_inputs.PERSON)
         cockpit_drill.add_filters(self._filters, self.datamodel)
         index_text_search(self._filters, self.datamodel)
         # "overdue" and "due soon" join the due date's filters (list and search form)

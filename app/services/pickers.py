@@ -1,0 +1,87 @@
+"""Who may be chosen for a field that names a person: one statement per kind of choice,
+asked by the pickers (what a page offers, searched as the user types) and by the
+services (what the server allows). A person field offers only active people holding
+the duty it needs, in the user's scope; a petitioner field offers the user's area's
+petitioners — for a grid worker, those of the grid's village (households are usually
+recorded at the village, and a grid worker registers for them)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Duty, Person, Petitioner
+from app.models.places import Place
+from app.security.scope import Scope
+
+LIMIT = 20  # rows a picker receives per keystroke
+
+
+@dataclass(frozen=True)
+class Pick:
+    model: type
+    duty: str | None = None  # a person must hold this duty (None: anyone on the roster)
+
+
+PICKS = {
+    "petitioner": Pick(Petitioner),
+    "person": Pick(Person),
+    "agent": Pick(Person, "agent"),
+    "mediator": Pick(Person, "mediator"),
+    "case_leader": Pick(Person, "case_leader"),
+    "grid_worker": Pick(Person, "grid_worker"),
+}
+
+
+def _petitioner_scope(scope: Scope) -> Scope:
+    """A grid's scope reaches its village's petitioners (and the grid's own)."""
+    if scope.everything or not scope.place_path:
+        return scope
+    place = db.session.scalar(select(Place).where(Place.path == scope.place_path))
+    if place is not None and place.level == "grid" and place.parent is not None:
+        return Scope(place_path=place.parent.path, department_id=scope.department_id)
+    return scope
+
+
+def eligible(kind: str, scope: Scope):
+    """The statement of every row that may be chosen for ``kind`` in ``scope``."""
+    pick = PICKS[kind]
+    model = pick.model
+    if model is Petitioner:
+        return select(Petitioner).where(Petitioner.scope_clause(_petitioner_scope(scope)))
+    statement = select(Person).where(Person.scope_clause(scope), Person.active.is_(True))
+    if pick.duty is not None:
+        statement = statement.where(Person.id.in_(
+            select(Duty.person_id).where(Duty.kind == pick.duty, Duty.active.is_(True))))
+    return statement
+
+
+def search(kind: str, scope: Scope, term: str = "", ids=None, limit: int = LIMIT) -> list:
+    """Up to ``limit`` eligible rows whose name contains ``term`` (or whose id is in
+    ``ids``), with what their labels show loaded."""
+    model = PICKS[kind].model
+    statement = eligible(kind, scope)
+    if ids is not None:
+        statement = statement.where(model.id.in_(list(ids)))
+    elif term:
+        like = f"%{term}%"
+        names = ((Petitioner.name,) if model is Petitioner
+                 else (Person.name_zh, Person.name_mn))
+        statement = statement.where(or_(*(c.ilike(like) for c in names)))
+    options = [selectinload(model.place)]
+    if model is Person:
+        options.append(selectinload(Person.duties))
+    name = Petitioner.name if model is Petitioner else Person.name_zh
+    return db.session.scalars(
+        statement.options(*options).order_by(name, model.id).limit(limit)).all()
+
+
+def chosen(kind: str, scope: Scope, pk):
+    """The row chosen for ``kind`` if it may be chosen, else None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    model = PICKS[kind].model
+    return db.session.scalar(eligible(kind, scope).where(model.id == pk))

@@ -1,0 +1,69 @@
+"""The form field for a person or petitioner: FAB's QuerySelectField, narrowed to what
+``app.services.pickers`` allows. The page holds only the chosen row (select2 asks the
+view's ``pick/<kind>`` route as the user types); a submitted id is accepted when the
+same statement finds it — or when it is the row the record already names (editing a
+record whose person has since moved away keeps them)."""
+
+from flask import url_for
+from flask_appbuilder.fields import QuerySelectField
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from wtforms.validators import ValidationError
+
+from app.security.scope import current_scope
+from app.services import pickers
+
+
+class PickWidget:
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        url = url_for(f"{field.view.endpoint}.pick", kind=field.pick_kind)
+        options = "".join(
+            f'<option value="{escape(value)}"{" selected" if selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label, selected, *_ in field.iter_choices())
+        attributes = " ".join(
+            f'{name}="{escape(value)}"' for name, value in kwargs.items()
+            if name not in ("class", "style"))
+        return Markup(
+            f'<select class="form-control daiban-pick" name="{escape(field.name)}" '
+            f'data-url="{escape(url)}" {attributes}>{options}</select>')
+
+
+class PickField(QuerySelectField):
+    widget = PickWidget()
+
+    def __init__(self, label=None, validators=None, pick_kind="person", view=None,
+                 query_func=None, get_pk_func=None, **kwargs):
+        kwargs.pop("get_label", None)
+        kwargs.pop("widget", None)  # FAB passes its Select2Widget; ours asks the server
+        super().__init__(label, validators, query_func=query_func,
+                         get_pk_func=get_pk_func or (lambda row: row.id),
+                         get_label="picker_label", **kwargs)
+        self.pick_kind = pick_kind
+        self.view = view
+        self._saved = None  # the row the record named before this request
+
+    def process_data(self, value):
+        super().process_data(value)
+        self._saved = value
+
+    def _get_object_list(self):
+        """Only the rows this request is about: the submitted one (if it may be chosen)
+        and the one the record already names — never the whole roster."""
+        if self._object_list is None:
+            rows = []
+            if self._formdata not in (None, "", "__None"):
+                rows = pickers.search(self.pick_kind, current_scope(), ids=[self._formdata]
+                                      ) if str(self._formdata).isdigit() else []
+            if self._saved is not None and all(r.id != self._saved.id for r in rows):
+                rows.append(self._saved)
+            self._object_list = [(str(row.id), row) for row in rows]
+        return self._object_list
+
+    def pre_validate(self, form):
+        if self.data is None and self._formdata not in (None, "", "__None"):
+            raise ValidationError(_("Choose someone the list offers: this one is outside "
+                                    "your area or does not hold the duty needed."))
+        if self.data is None and not self.allow_blank:
+            raise ValidationError(_("Please choose."))
