@@ -139,9 +139,10 @@ class ScopedApi(ErrorShape, ModelRestApi):
             return self.response_400(message=_("A search filter's value does not fit its field."))
 
     def domain_refusal(self, err: DomainError):
-        """A refusal raised in pre_add/pre_update/pre_delete (already translated)."""
+        """A refusal raised in pre_add/pre_update/pre_delete, in the user's language with
+        its parameters (a message raised already translated passes through)."""
         db.session.rollback()
-        return self.error(err.status, _(str(err)), code=err.code, field=err.field)
+        return self.error(err.status, err.translate(_), code=err.code, field=err.field)
 
     # Rule violations found after the payload is parsed (pre_add/pre_update) are the
     # client's fault: 422 with the message, nothing saved.
@@ -224,13 +225,15 @@ class CaseApi(CaseActionsMixin, ScopedApi):
                     "termination_reason",
                     # what the panel's case page shows besides
                     "is_repeat", "skipped_level", "decline_reason", "decline_guidance",
+                    "representatives",
                     "reply", "followup_note", "entrustment_signer", "entrustment_signed_on",
                     "entrustment_file", "registered_at", "registered_by_id"]
     add_columns = ["petitioner", "place", "channel", "category", "purpose", "urgency",
-                   "title", "description", "demand", "is_group", "head_count", "received_on",
-                   "is_repeat", "skipped_level"]
+                   "title", "description", "demand", "is_group", "head_count",
+                   "representatives", "received_on", "is_repeat", "skipped_level"]
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
-                    "demand", "is_group", "head_count", "is_repeat", "skipped_level"]
+                    "demand", "is_group", "head_count", "representatives", "is_repeat",
+                    "skipped_level"]
     search_columns = ["number", "title", "place", "responsible_place", "category", "channel",
                       "urgency", "state", "level", "received_on", "agent", "is_group"]
     order_columns = ["number", "received_on", "due_on", "urgency", "state"]

@@ -307,6 +307,7 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
                           "banner": banner.id, "joint_meeting": banner.id}[level]
         urgency = _pick(rng, URGENCY_SHARES)
         is_group = rng.random() < 0.06
+        heads = rng.randint(5, 60) if is_group else 1
         accepted = received + datetime.timedelta(days=rng.randint(0, 6))
         limit = {"red": 7, "yellow": 15}.get(urgency, 60)
         due = accepted + datetime.timedelta(days=limit)
@@ -325,7 +326,8 @@ def _top_up_cases(rng, banner, wanted: int) -> None:
             category_id=rng.choice(excluded) if state == "declined" else rng.choice(service),
             purpose=rng.choice(["solution"] * 6 + ["suggestion", "appeal", "complaint"]),
             urgency=urgency, title="demo", description="demo", demand="demo",
-            is_group=is_group, head_count=rng.randint(5, 60) if is_group else 1,
+            is_group=is_group, head_count=heads,
+            representatives=rng.randint(1, 5) if heads > 5 else None,
             is_repeat=rng.random() < 0.07, skipped_level=rng.random() < 0.03,
             received_on=received,
             registered_at=datetime.datetime.combine(received, datetime.time(9, 30)),

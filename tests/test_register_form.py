@@ -93,7 +93,8 @@ def test_head_count_without_group_flag_is_refused_by_the_api(world, db_app):
     refused = client.post("/api/v1/cases/", json=body)
     assert refused.status_code == 422, refused.get_json()
     assert _cases(title="群体") == 0
-    accepted = client.post("/api/v1/cases/", json={**body, "is_group": True})
+    accepted = client.post("/api/v1/cases/", json={**body, "is_group": True,
+                                                   "representatives": 2})
     assert accepted.status_code == 201, accepted.get_json()
     case = db.session.scalar(select(Case).where(Case.title == "群体"))
     assert (case.is_group, case.head_count, case.is_collective) == (True, 12, True)
@@ -121,3 +122,40 @@ def test_entrustment_letter_prints_blank_before_acceptance_and_filled_after(worl
     db.session.commit()
     filled = agent.get(f"/caseview/entrustment/{case.id}").get_data(as_text=True)
     assert "王某" in filled and people["agentA"].name_zh in filled
+
+
+@pytest.mark.parametrize(("heads", "representatives", "saved"), [
+    (6, None, False),   # a collective visit names its representatives
+    (6, 6, False),      # at most five
+    (6, 0, False),
+    (5, 2, False),      # five people are a group, not a collective visit
+    (41, 5, True),
+    (3, None, True),
+])
+def test_a_collective_visit_gives_its_representatives(world, db_app, english_ui, heads,
+                                                      representatives, saved):
+    client = sign_in(db_app, "clerkA")
+    title = f"集体{heads}-{representatives}"
+    response = client.post("/api/v1/cases/", json={
+        **{k: v for k, v in _form(world, title=title).items() if k != "head_count"},
+        "petitioner": world.petitioners["A"].id, "place": world.villages["A1"].id,
+        "channel": world.cases["A"].channel_id, "category": world.cases["A"].category_id,
+        "is_group": True, "head_count": heads,
+        **({} if representatives is None else {"representatives": representatives})})
+    assert (response.status_code == 201) is saved, response.get_json()
+    assert _cases(title=title) == (1 if saved else 0)
+    if not saved:
+        assert "representatives" in response.get_json()["message"]
+
+
+def test_the_register_page_takes_the_representatives(world, login):
+    client = login("clerkA")
+    refused = client.post("/caseview/add", data=_form(
+        world, title="四十一户", is_group="y", head_count="41"))
+    assert refused.status_code == 200 and _cases(title="四十一户") == 0
+    client.post("/caseview/add", data=_form(world, title="四十一户", is_group="y",
+                                           head_count="41", representatives="3"))
+    case = db.session.scalar(select(Case).where(Case.title == "四十一户"))
+    assert (case.head_count, case.representatives, case.is_collective) == (41, 3, True)
+    page = client.get(f"/caseview/show/{case.id}").get_data(as_text=True)
+    assert "41" in page and "3" in page

@@ -121,7 +121,7 @@ def test_unpaid_water_bill_settled_by_village_agent(db_app, world, people):
 
 def test_group_case_of_41_households_transferred_to_two_departments(db_app, world, people):
     case_id = _story_case(world, "group", "S08", title="41户务工人员被拖欠工资",
-                          is_group=True, head_count=41)
+                          is_group=True, head_count=41, representatives=5)
     just = add_user("justdept", "DepartmentStaff", department=department("JUST"))
     assert just
     agent, clerk = sign_in(db_app, "agentA"), sign_in(db_app, "clerkA")

@@ -32,6 +32,7 @@ from app.models.places import Place
 
 # more than this many people make a collective visit (《信访工作条例》 Art. 20)
 COLLECTIVE_MIN_HEADS = 5
+MAX_REPRESENTATIVES = 5
 
 
 def _now() -> datetime.datetime:
@@ -61,6 +62,9 @@ class Case(Model):
         ),
         CheckConstraint("head_count >= 1", name="ck_case_head_count"),
         CheckConstraint("is_group OR head_count = 1", name="ck_case_group_head_count"),
+        CheckConstraint("representatives IS NULL OR (representatives >= 1 AND "
+                        "representatives <= 5 AND representatives <= head_count)",
+                        name="ck_case_representatives"),
         Index("ix_case_state_received", "state", "received_on"),
         Index("ix_case_place_received", "place_id", "received_on"),
         # a township's cases, newest first: a township clerk's list is one index range
@@ -93,6 +97,8 @@ class Case(Model):
     demand = Column(Text, nullable=False)
     is_group = Column(Boolean, nullable=False, default=False)
     head_count = Column(Integer, nullable=False, default=1)
+    # a collective visit's representatives (条例 Art. 20: at most MAX_REPRESENTATIVES)
+    representatives = Column(Integer)
     is_repeat = Column(Boolean, nullable=False, default=False)
     skipped_level = Column(Boolean, nullable=False, default=False)
 

@@ -127,6 +127,7 @@ INPUTS: dict[str, list[Field]] = {
         Field("demand", TEXTAREA, _l("Demand"), True),
         Field("is_group", BOOL, _l("Group case")),
         Field("head_count", INT, _l("Head count"), True),
+        Field("representatives", INT, _l("Representatives")),
         Field("is_repeat", BOOL, _l("Repeat petition")),
         Field("skipped_level", BOOL, _l("Skipped a level")),
         Field("accused_department", INT, _l("Accused department")),

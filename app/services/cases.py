@@ -20,6 +20,7 @@ from app.domain import authority, deadlines, lifecycle
 from app.domain.errors import CaseNotFound, RoleNotAllowed, RuleBroken, StaleCase
 from app.domain.lifecycle import N_
 from app.extensions import appbuilder, db
+from app.models.cases import COLLECTIVE_MIN_HEADS, MAX_REPRESENTATIVES
 from app.models import (
     Case,
     CaseEvent,
@@ -82,7 +83,7 @@ def prepare_registration(case: Case, user=None) -> None:
     case.registered_by_id = _actor_id(user)
     if case.head_count is None:
         case.head_count = 1
-    _check_head_count(bool(case.is_group), case.head_count)
+    _check_head_count(bool(case.is_group), case.head_count, case.representatives)
     if case.received_on is None:
         case.received_on = clock.today()
     _not_in_future(case.received_on, N_("Received on"))
@@ -102,14 +103,31 @@ def earliest_received_on() -> datetime.date:
     return value or datetime.date(2005, 1, 1)
 
 
-def _check_head_count(is_group: bool, head_count) -> None:
-    """Head count and group flag agree; a value is refused, never silently replaced.
-    More than COLLECTIVE_MIN_HEADS people make a collective visit (条例 Art. 20)."""
+def _check_head_count(is_group: bool, head_count, representatives=None) -> None:
+    """Head count, group flag and representatives agree; a value is refused, never
+    silently replaced. More than COLLECTIVE_MIN_HEADS people make a collective visit,
+    which sends 1 to MAX_REPRESENTATIVES representatives (条例 Art. 20)."""
     if isinstance(head_count, bool) or not isinstance(head_count, int) or head_count < 1:
         raise RuleBroken(N_("%(field)s: enter a whole number."), field=N_("Head count"))
     if not is_group and head_count != 1:
         raise RuleBroken(N_("A petition by more than one person is a group petition: "
                             "tick it, or give a head count of 1."))
+    collective = is_group and head_count > COLLECTIVE_MIN_HEADS
+    if representatives is None:
+        if collective:
+            raise RuleBroken(N_("More than %(heads)s people are a collective visit: give "
+                                "the number of their representatives (1 to %(most)s)."),
+                             heads=COLLECTIVE_MIN_HEADS, most=MAX_REPRESENTATIVES)
+        return
+    if isinstance(representatives, bool) or not isinstance(representatives, int):
+        raise RuleBroken(N_("%(field)s: enter a whole number."), field=N_("Representatives"))
+    if not collective:
+        raise RuleBroken(N_("Only a collective visit (more than %(heads)s people) has "
+                            "representatives: leave the number empty."),
+                         heads=COLLECTIVE_MIN_HEADS)
+    if not 1 <= representatives <= MAX_REPRESENTATIVES:
+        raise RuleBroken(N_("A collective visit sends 1 to %(most)s representatives."),
+                         most=MAX_REPRESENTATIVES)
 
 
 def finish_registration(case: Case, user=None) -> None:
@@ -789,6 +807,7 @@ def terminate(case_id, user, *, reason, comment=None, version=None):
 DETAIL_FIELDS = {"channel": "channel_id", "category": "category_id", "purpose": "purpose",
                  "urgency": "urgency", "title": "title", "description": "description",
                  "demand": "demand", "is_group": "is_group", "head_count": "head_count",
+                 "representatives": "representatives",
                  "is_repeat": "is_repeat", "skipped_level": "skipped_level",
                  # an accusation's accused unit (its staff never see the petitioner)
                  "accused_department": "accused_department_id",
@@ -796,7 +815,7 @@ DETAIL_FIELDS = {"channel": "channel_id", "category": "category_id", "purpose": 
 _DETAIL_LABELS = {"channel": N_("Channel"), "category": N_("Category"),
                   "purpose": N_("Purpose"), "urgency": N_("Urgency"), "title": N_("Title"),
                   "description": N_("Description"), "demand": N_("Demand"),
-                  "head_count": N_("Head count")}
+                  "head_count": N_("Head count"), "representatives": N_("Representatives")}
 
 
 def _detail_value(name: str, value):
@@ -829,6 +848,12 @@ def _detail_value(name: str, value):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise RuleBroken(N_("%(field)s: enter a whole number."), field=label)
         return value
+    if name == "representatives":
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RuleBroken(N_("%(field)s: enter a whole number."), field=label)
+        return value
     return bool(value)
 
 
@@ -859,8 +884,10 @@ def edit_details(case_id, user, *, version=None, comment=None, **changes):
         case = a.case
         values = {DETAIL_FIELDS[name]: _detail_value(name, value)
                   for name, value in changes.items()}
-        _check_head_count(values.get("is_group", case.is_group),
-                          values.get("head_count", case.head_count))
+        if {"is_group", "head_count", "representatives"} & set(values):
+            _check_head_count(values.get("is_group", case.is_group),
+                              values.get("head_count", case.head_count),
+                              values.get("representatives", case.representatives))
         before, after = {}, {}
         for name, value in values.items():
             old = getattr(case, name)

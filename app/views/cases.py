@@ -4,12 +4,13 @@ from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from wtforms import HiddenField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.cockpit import drill as cockpit_drill
 from app.extensions import db
 from app.formatting import format_date, format_number
 from app.models import Case, CaseEvent
+from app.models.cases import MAX_REPRESENTATIVES
 from app.models.choices import (
     CASE_ACTIONS,
     CASE_LEVELS,
@@ -68,7 +69,8 @@ def _case_place_levels():
 
 _REGISTER_COLUMNS = [
     "petitioner", "place", "channel", "category", "purpose", "urgency", "title",
-    "description", "demand", "is_group", "head_count", "received_on", "is_repeat",
+    "description", "demand", "is_group", "head_count", "representatives", "received_on",
+    "is_repeat",
     "skipped_level", "accused_department", "accused_place",
 ]
 
@@ -122,8 +124,8 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
     # a case's state, level and people change only through actions (app/services); the
     # details through case_service.edit_details (version: the page's, to refuse a stale one)
     edit_columns = ["channel", "category", "purpose", "urgency", "title", "description",
-                    "demand", "is_group", "head_count", "is_repeat", "skipped_level",
-                    "accused_department", "accused_place", "version"]
+                    "demand", "is_group", "head_count", "representatives", "is_repeat",
+                    "skipped_level", "accused_department", "accused_place", "version"]
     show_fieldsets = [
         (_l("Case"), {"fields": ["number", "title", "state", "level", "urgency", "category",
                                  "channel", "purpose", "accused_department",
@@ -132,6 +134,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         (_l("Who and where"), {"fields": ["petitioner_for_viewer",
                                           "petitioner_phone_for_viewer", "place",
                                           "is_group", "head_count", "is_collective",
+                                          "representatives",
                                           "is_repeat",
                                           "skipped_level"]}),
         (_l("Matter"), {"fields": ["description", "demand"]}),
@@ -169,6 +172,7 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
         "channel": [DataRequired()],
         "category": [DataRequired()],
         "head_count": [NumberRange(min=1, max=100000)],
+        "representatives": [Optional(), NumberRange(min=1, max=MAX_REPRESENTATIVES)],
     }
     formatters_columns = {
         "state": choice_formatter(CASE_STATES),

@@ -67,6 +67,7 @@ LABELS = {
     "demand": _l("Demand"),
     "is_group": _l("Group case"),
     "head_count": _l("Head count"),
+    "representatives": _l("Representatives"),
     "is_repeat": _l("Repeat petition"),
     "skipped_level": _l("Skipped a level"),
     "received_on": _l("Received on"),
