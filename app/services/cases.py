@@ -20,7 +20,6 @@ from app.domain import authority, deadlines, lifecycle
 from app.domain.errors import CaseNotFound, RoleNotAllowed, RuleBroken, StaleCase
 from app.domain.lifecycle import N_
 from app.extensions import appbuilder, db
-from app.models.cases import COLLECTIVE_MIN_HEADS, MAX_REPRESENTATIVES
 from app.models import (
     Case,
     CaseEvent,
@@ -36,6 +35,7 @@ from app.models import (
     Place,
     Transfer,
 )
+from app.models.cases import COLLECTIVE_MIN_HEADS, MAX_REPRESENTATIVES
 from app.models.choices import (
     EVALUATIONS,
     MEDIATION_OUTCOMES,
