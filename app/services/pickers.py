@@ -85,3 +85,28 @@ def chosen(kind: str, scope: Scope, pk):
         return None
     model = PICKS[kind].model
     return db.session.scalar(eligible(kind, scope).where(model.id == pk))
+
+
+def likely_duplicates(scope: Scope, *, name=None, place_id=None, id_number=None, phone=None,
+                      exclude_id=None) -> list[tuple[Petitioner, str]]:
+    """Petitioners in the user's area who may be the one about to be recorded, each with
+    why: the same ID number, the same phone, or the same name in the same village."""
+    from app.security.pii import keyed_hash
+
+    reasons = []
+    if id_number:
+        reasons.append((Petitioner.id_number_hash == keyed_hash(id_number), "id_number"))
+    if phone:
+        reasons.append((Petitioner.phone == phone, "phone"))
+    if name and place_id:
+        reasons.append(((Petitioner.name == name.strip()) & (Petitioner.place_id == place_id),
+                        "name_place"))
+    found: dict[int, tuple[Petitioner, str]] = {}
+    for clause, reason in reasons:
+        statement = eligible("petitioner", scope).where(clause)
+        if exclude_id is not None:
+            statement = statement.where(Petitioner.id != exclude_id)
+        for row in db.session.scalars(statement.options(selectinload(Petitioner.place))
+                                      .order_by(Petitioner.id).limit(LIMIT)):
+            found.setdefault(row.id, (row, reason))
+    return list(found.values())

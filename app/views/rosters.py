@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from app.models import Duty, Person, Petitioner, Training
@@ -13,7 +14,7 @@ from app.models.choices import (
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
 from app.views.cases import CaseView
 from app.views.labels import LABELS
-from app.views.validators import IdNumber, Phone
+from app.views.validators import IdNumber, NoLikelyDuplicate, Phone
 
 
 class DutyView(ScopedModelView):
@@ -110,15 +111,22 @@ class PetitionerView(ScopedModelView):
     label_columns = LABELS
     list_columns = ["name", "gender", "place", "phone_masked", "id_number_masked"]
     search_columns = ["name", "place", "phone", "id_number"]
-    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "place", "address"]
+    edit_columns = ["name", "gender", "id_number", "phone", "place", "address"]
+    # a likely duplicate is shown before a new petitioner is recorded (NoLikelyDuplicate)
+    add_columns = [*edit_columns, "not_a_duplicate"]
     show_columns = ["name", "gender", "id_number_masked", "phone_masked", "place", "address"]
     order_columns = ["name"]
     base_order = ("name", "asc")
-    add_form_extra_fields = edit_form_extra_fields = {
+    edit_form_extra_fields = {
         "gender": choice_field(_l("Gender"), GENDERS, required=False),
+    }
+    add_form_extra_fields = {
+        **edit_form_extra_fields,
+        "not_a_duplicate": BooleanField(_l("A different person: record anyway")),
     }
     formatters_columns = {"gender": choice_formatter(GENDERS)}
     validators_columns = {
+        "name": [NoLikelyDuplicate()],
         "id_number": [IdNumber()],
         "phone": [Phone()],
         "place": [DataRequired()],

@@ -93,3 +93,38 @@ def with_unique_values(form_class) -> None:
             else:
                 kept.append(validator)
         unbound.kwargs["validators"] = kept
+
+
+class NoLikelyDuplicate:
+    """Before a new petitioner is recorded, the ones who may be the same person (same ID
+    number, same phone, same name in the same village) are shown; the user picks one of
+    them when registering the case, or confirms this is someone else."""
+
+    CONFIRM = "not_a_duplicate"
+
+    def __call__(self, form, field):
+        from app.security.scope import current_scope
+        from app.services.pickers import likely_duplicates
+
+        confirm = form._fields.get(self.CONFIRM)
+        if confirm is None or confirm.data:
+            return
+        place = form.place.data if "place" in form else None
+        phone = form.phone.data if "phone" in form else None
+        try:
+            phone = check_phone(phone) if phone else None
+        except InvalidValue:
+            phone = None  # the phone's own validator says what is wrong with it
+        matches = likely_duplicates(
+            current_scope(), name=field.data, place_id=getattr(place, "id", None),
+            id_number=form.id_number.data if "id_number" in form else None,
+            phone=phone)
+        if not matches:
+            return
+        why = {"id_number": gettext("same ID number"), "phone": gettext("same phone"),
+               "name_place": gettext("same name in the same village")}
+        listed = "; ".join(f"{row.picker_label} ({why[reason]})" for row, reason in matches)
+        raise ValidationError(gettext(
+            "This may be someone already recorded: %(matches)s. Choose them when you "
+            "register the case, or tick “%(confirm)s” to record a new petitioner.",
+            matches=listed, confirm=gettext("A different person: record anyway")))
