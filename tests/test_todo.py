@@ -55,3 +55,58 @@ def test_a_department_opens_on_its_pending_transfers_by_reply_by_date(world, peo
     db.session.commit()
     html = sign_in(db_app, "dept").get("/").get_data(as_text=True)
     assert _section(html, "transfers") == ""
+
+
+def test_counts_of_open_work_agree_everywhere_and_say_their_window(world, people, db_app):
+    """Overdue cases, escalations awaiting approval and transfers overdue for a reply are
+    open work as of today: the landing page, the navbar, the cockpit (whatever period it
+    shows) and today's bulletin give the same numbers, and each says what it counts."""
+    import datetime
+    import re
+
+    from app.cockpit.bulletin import build_bulletin
+    from app.models import Case, Transfer
+    from app.security.scope import scope_for_user
+    from tests.world import add_case
+    from tests.write_guard import direct_case_writes
+
+    old, recent = accept(world.cases["A"]), accept(world.cases["B"], login="agentB")
+    svc.transfer(old.id, user("clerkA"), department_ids=[department("HRSS").id])
+    hard = accept(add_case(world, "A", world.villages["A1"], world.petitioners["A"],
+                           title="难办"))
+    svc.request_escalation(hard.id, user("agentA"), reason="超出本级事权")
+    db.session.commit()
+    long_ago = svc.today() - datetime.timedelta(days=500)
+    with direct_case_writes():  # received long before the cockpit's period, now overdue
+        for case in db.session.query(Case).filter(Case.id.in_([old.id, recent.id])):
+            case.received_on, case.due_on = long_ago, svc.today() - datetime.timedelta(days=2)
+        db.session.query(Transfer).filter_by(case_id=old.id).one().due_on = \
+            svc.today() - datetime.timedelta(days=1)
+    db.session.commit()
+
+    clerk = sign_in(db_app, "clerkA")
+    home = clerk.get("/").get_data(as_text=True)
+    assert 'id="todo-window"' in home
+
+    def badge(key):
+        return int(re.search(r'<span class="badge">(\d+)</span>', _section(home, key)).group(1))
+
+    bulletin = build_bulletin(svc.today(), scope_for_user(user("clerkA")))
+    cockpit = clerk.get("/cockpit/").get_data(as_text=True)
+    assert 'id="cockpit-window"' in cockpit
+
+    figures = clerk.get("/api/v1/cockpit/figures").get_json()["headline"]
+
+    def tile(key):  # the page's tile that links to the figure's drill-down
+        href = re.escape(figures[key]["drill"].replace("&", "&amp;"))
+        return int(re.search(rf'href="{href}">\s*<span class="daiban-figure-number">(\d+)',
+                             cockpit).group(1))
+
+    assert badge("overdue") == bulletin.overdue == figures["overdue"]["value"] == 1
+    assert tile("overdue") == 1 and tile("transfers_overdue") == 1
+    assert len(bulletin.transfers_overdue) == figures["transfers_overdue"]["value"] == 1
+    assert badge("approvals") == figures["escalations_pending"]["value"] == 1
+    assert "上报审批 (1)" in home  # the navbar's count
+    # the drill-down behind the figure lists exactly that case
+    listing = clerk.get(figures["transfers_overdue"]["drill"]).get_data(as_text=True)
+    assert old.number in listing and recent.number not in listing

@@ -16,6 +16,7 @@ from flask_appbuilder.models.sqla.filters import (
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
 
+from app import clock
 from app.models import Case, EscalationRequest, Place, Transfer
 from app.models.stats import CONCLUDED_STATES, OPEN_STATES
 
@@ -94,6 +95,16 @@ class FilterEscalationPending(BaseFilter):
         return query.filter(Case.id.in_(pending))
 
 
+class FilterTransferOverdue(BaseFilter):
+    name = _l("Has a transfer overdue for a reply")
+    arg_name = "transfer_overdue"
+
+    def apply(self, query, value):
+        day = _day(value) or clock.today()
+        late = select(Transfer.case_id).where(Transfer.overdue_clause(day))
+        return query.filter(Case.id.in_(late))
+
+
 class FilterTransferredTo(BaseFilter):
     """``<department id>`` or ``<department id>:<period>``: transferred to that
     department (within the period)."""
@@ -125,7 +136,8 @@ class FilterTransferredTo(BaseFilter):
 SEARCH_COLUMNS = ["case_leader", "due_on", "concluded_on"]
 SEARCH_FILTERS = {
     "received_on": [FilterPeriod],
-    "concluded_on": [FilterPeriod],
+    # (a one-digit index: due_on's list is full)
+    "concluded_on": [FilterPeriod, FilterTransferOverdue],
     "place": [FilterPlaceSubtree],
     "due_on": [FilterOverdue, FilterDueSoon, FilterEscalationPending, FilterTransferredTo],
 }
@@ -194,14 +206,21 @@ class Drill:
     def open(self, *more) -> str:
         return self.url(("state", FilterIn, list(OPEN_STATES)), *more)
 
+    def now(self, *conditions) -> str:
+        """Open work as of today: the township, whenever received (Cockpit.open_where)."""
+        return case_list_url(*self.base(township=True)[1:], *conditions)
+
     def overdue(self) -> str:
-        return self.url(("due_on", FilterOverdue, self.today.isoformat()))
+        return self.now(("due_on", FilterOverdue, self.today.isoformat()))
 
     def due_soon(self) -> str:
-        return self.url(("due_on", FilterDueSoon, self.today.isoformat()))
+        return self.now(("due_on", FilterDueSoon, self.today.isoformat()))
 
     def escalations(self) -> str:
-        return self.url(("due_on", FilterEscalationPending, "y"))
+        return self.now(("due_on", FilterEscalationPending, "y"))
+
+    def transfers_overdue(self) -> str:
+        return self.now(("concluded_on", FilterTransferOverdue, self.today.isoformat()))
 
     def resolved_at(self, level: str) -> str:
         levels = ["banner", "joint_meeting"] if level == "banner" else [level]

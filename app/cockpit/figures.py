@@ -19,6 +19,7 @@ def headline_drills(drill: Drill) -> dict:
         "overdue": drill.overdue(),
         "due_soon": drill.due_soon(),
         "escalations_pending": drill.escalations(),
+        "transfers_overdue": drill.transfers_overdue(),
         "satisfaction_rate": drill.satisfied(SATISFIED),
         "repeat": drill.flag("is_repeat"),
         "skipped_level": drill.flag("skipped_level"),

@@ -125,6 +125,13 @@ class Cockpit:
                 return True
         return False
 
+    def open_where(self):
+        """Open work as of today counts every case in scope (and in the township),
+        whenever received: overdue, due soon, awaiting approval, transfers overdue for
+        a reply — the same counts the landing page and today's bulletin give."""
+        township = self._township(Case.place_id + 0)
+        return [Case.scope_clause(self.scope)] + ([township] if township is not None else [])
+
     def transfer_where(self):
         """Transfers made in the period, of cases in scope (and in the township)."""
         end = self.flt.end + datetime.timedelta(days=1)
@@ -218,6 +225,7 @@ class Cockpit:
             "overdue": self.overdue(),
             "due_soon": self.due_soon(),
             "escalations_pending": self.escalations_pending(),
+            "transfers_overdue": self.transfers_overdue(),
             "evaluated": evaluated,
             "satisfied": satisfied,
             "satisfaction_rate": rate(satisfied, evaluated),
@@ -238,7 +246,7 @@ class Cockpit:
 
     def overdue(self) -> int:
         return sum(db.session.scalar(select(func.count()).select_from(Case).where(
-            *self.case_where(), part)) for part in Case.due_before_parts(self.today))
+            *self.open_where(), part)) for part in Case.due_before_parts(self.today))
 
     def due_soon(self, days: int | None = None) -> int:
         from flask import current_app
@@ -246,13 +254,20 @@ class Cockpit:
         days = current_app.config.get("DUE_SOON_DAYS", 5) if days is None else days
         last = self.today + datetime.timedelta(days=days)
         return sum(db.session.scalar(select(func.count()).select_from(Case).where(
-            *self.case_where(), part)) for part in Case.due_between_parts(self.today, last))
+            *self.open_where(), part)) for part in Case.due_between_parts(self.today, last))
 
     def escalations_pending(self) -> int:
         return db.session.scalar(
             select(func.count(func.distinct(EscalationRequest.case_id)))
             .where(EscalationRequest.status == "pending",
-                   case_lookup(EscalationRequest.case_id, self.case_where())))
+                   case_lookup(EscalationRequest.case_id, self.open_where())))
+
+    def transfers_overdue(self) -> int:
+        """Transfers still unanswered after their reply-by date, as of today."""
+        return db.session.scalar(
+            select(func.count()).select_from(Transfer)
+            .where(Transfer.overdue_clause(self.today),
+                   case_lookup(Transfer.case_id, self.open_where())))
 
     def by_township(self) -> dict:
         """{township_id: {state: n}}."""
