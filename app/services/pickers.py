@@ -63,7 +63,7 @@ def search(kind: str, scope: Scope, term: str = "", ids=None, limit: int = LIMIT
     model = PICKS[kind].model
     statement = eligible(kind, scope)
     if ids is not None:
-        statement = statement.where(model.id.in_(list(ids)))
+        statement = statement.where(model.id.in_([int(pk) for pk in ids]))
     elif term:
         like = f"%{term}%"
         names = ((Petitioner.name,) if model is Petitioner

@@ -54,8 +54,9 @@ class PickField(QuerySelectField):
         if self._object_list is None:
             rows = []
             if self._formdata not in (None, "", "__None"):
-                rows = pickers.search(self.pick_kind, current_scope(), ids=[self._formdata]
-                                      ) if str(self._formdata).isdigit() else []
+                wanted = str(self._formdata)
+                rows = pickers.search(self.pick_kind, current_scope(), ids=[int(wanted)]
+                                      ) if wanted.isdigit() else []
             if self._saved is not None and all(r.id != self._saved.id for r in rows):
                 rows.append(self._saved)
             self._object_list = [(str(row.id), row) for row in rows]
