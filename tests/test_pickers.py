@@ -122,3 +122,21 @@ def test_duty_pickers_offer_their_duty(world, db_app, kind):
     names = [r["text"] for r in _pick(sign_in(db_app, "leader"), f"/caseview/pick/{kind}")]
     assert any(holder.name_zh in n for n in names)
     assert not any(people["agentA"].name_zh in n for n in names)
+
+
+def test_a_case_is_registered_from_the_petitioners_page(world, db_app):
+    """The petitioner's page lists their cases with FAB's add button (the petitioner
+    filled in from the URL); a petitioner of another area cannot be slipped in that way."""
+    from tests.test_register_form import _cases, _form
+
+    client = sign_in(db_app, "clerkA")
+    mine, theirs = world.petitioners["A"], world.petitioners["B"]
+    page = client.get(f"/petitionerview/show/{mine.id}").get_data(as_text=True)
+    assert f"/caseview/add?_flt_0_petitioner={mine.id}" in page
+    data = {k: v for k, v in _form(world, title="从信访人页面登记").items()
+            if k != "petitioner"}
+    refused = client.post(f"/caseview/add?_flt_0_petitioner={theirs.id}", data=data)
+    assert refused.status_code in (200, 404) and _cases(title="从信访人页面登记") == 0
+    saved = client.post(f"/caseview/add?_flt_0_petitioner={mine.id}", data=data)
+    assert saved.status_code == 302
+    assert _cases(title="从信访人页面登记", petitioner_id=mine.id) == 1

@@ -159,6 +159,14 @@ class CaseView(CaseLifecycleMixin, ScopedModelView):
                      "effective_due_on": _l("Due on"), "days_left": _l("Days left"),
                      "decline_guidance_text": LABELS["decline_guidance"],
                      "is_collective": _l("Collective visit")}
+    description_columns = {
+        "petitioner": _l("Type a name: the list shows village and masked phone or ID "
+                         "number. Not recorded yet? Add them under Petitioners (likely "
+                         "duplicates are shown there); their page registers a case for "
+                         "them."),
+        "representatives": _l("A collective visit (more than 5 people) sends 1 to 5 "
+                              "representatives."),
+    }
     list_template = "daiban/case_list.html"
     list_widget = CaseListWidget
     add_form_extra_fields = {

@@ -14,6 +14,11 @@ from app.security.scope import current_scope
 from app.services import pickers
 
 
+def _not_offered() -> ValidationError:
+    return ValidationError(_("Choose someone the list offers: this one is outside your "
+                             "area or does not hold the duty needed."))
+
+
 class PickWidget:
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
@@ -63,8 +68,16 @@ class PickField(QuerySelectField):
         return self._object_list
 
     def pre_validate(self, form):
-        if self.data is None and self._formdata not in (None, "", "__None"):
-            raise ValidationError(_("Choose someone the list offers: this one is outside "
-                                    "your area or does not hold the duty needed."))
-        if self.data is None and not self.allow_blank:
-            raise ValidationError(_("Please choose."))
+        """The chosen row must be one the picker may offer (or the record's own) — also
+        when FAB filled it in from a related view's filter in the URL."""
+        data = self.data
+        if data is None:
+            if self._formdata not in (None, "", "__None"):
+                raise _not_offered()
+            if not self.allow_blank:
+                raise ValidationError(_("Please choose."))
+            return
+        if self._saved is not None and data.id == self._saved.id:
+            return
+        if pickers.chosen(self.pick_kind, current_scope(), data.id) is None:
+            raise _not_offered()
