@@ -44,3 +44,23 @@ def test_an_account_bound_to_a_township_sees_that_township(world, login):
         "old_password": "Secret-123", "password": "Own-Secret-9", "conf_password": "Own-Secret-9"})
     cases = client.get("/api/v1/cases/").get_json()
     assert cases["ids"] == [world.cases["A"].id]
+
+
+def test_the_account_forms_person_is_searched_not_listed(world, login):
+    """The roster person an account is: chosen by typing (the form holds only the chosen
+    one), and the account saved with them."""
+    from app.models import Person
+
+    db.session.add_all([Person(name_zh=f"苏和{n:02d}", place=world.villages["A1"])
+                        for n in range(30)])
+    db.session.commit()
+    admin = login("admin")
+    html = admin.get("/users/add").get_data(as_text=True)
+    assert "苏和" not in html and "/users/pick/person" in html
+    found = admin.get("/users/pick/person", query_string={"q": "苏和07"}).get_json()["results"]
+    assert [r["text"].split(" · ")[0] for r in found] == ["苏和07"]
+    assert login("clerkA").get("/users/pick/person").status_code in (302, 403)
+    admin.post("/users/add", data=_form(username="suhe07", person=str(found[0]["id"]),
+                                         place=str(world.villages["A1"].id)))
+    account = db.session.scalar(select(StaffUser).where(StaffUser.username == "suhe07"))
+    assert account is not None and account.person_id == found[0]["id"]

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Optional, StopValidation, Validatio
 from app.models.user import StaffUser
 from app.security import accounts, audit
 from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
+from app.views.pick_fields import PickerMixin
 
 # each language named in its own script (the same names as config.LANGUAGES)
 _LOCALES = [("zh", "中文"), ("mn", "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ")]
@@ -57,8 +58,12 @@ class PlaceOrDepartment:
             )
 
 
-class DaibanUserView(UserDBModelView):
+class DaibanUserView(PickerMixin, UserDBModelView):
+    """Accounts; the roster person an account is is chosen by searching (PickerMixin)."""
+
     class_permission_name = "UserDBModelView"
+    method_permission_name = {**(UserDBModelView.method_permission_name or {}),
+                              "pick": "list"}
     validators_columns = {"place": [PlaceOrDepartment()]}
     label_columns = {
         **UserDBModelView.label_columns,

@@ -52,6 +52,7 @@ from app.security import audit
 from app.security.pii import keyed_hash
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter, current_scope
+from app.views.pick_fields import PickerMixin
 
 EXPORT_MAX_ROWS = 50_000
 # from this many rows skipped on, a list page selects its ids first (DaibanInterface.query)
@@ -147,7 +148,7 @@ def yes_no(value) -> str:
     return _("Yes") if value else _("No")
 
 
-class ScopedModelView(ModelView):
+class ScopedModelView(PickerMixin, ModelView):
     """A ModelView over a scoped model (one with ``scope_clause``)."""
 
     base_filters = SCOPE_FILTER
@@ -183,7 +184,6 @@ class ScopedModelView(ModelView):
         self.search_form_query_rel_fields = dict(self.search_form_query_rel_fields or {})
         self.search_form_extra_fields = dict(self.search_form_extra_fields or {})
         self.remote_search_columns = {}
-        self.offered_picks = set()
         columns = {*self.add_columns, *self.edit_columns, *self.search_columns}
         for column in sorted(columns):
             if not self.datamodel.is_relation(column):
@@ -208,8 +208,6 @@ class ScopedModelView(ModelView):
         with_unique_values(self.add_form)
         with_unique_values(self.edit_form)
         self._blank_related_choices(self.add_form)
-        self._people_picked(self.add_form)
-        self._people_picked(self.edit_form)
 
     @staticmethod
     def _blank_related_choices(form_class):
@@ -223,50 +221,6 @@ class ScopedModelView(ModelView):
             if getattr(unbound, "field_class", None) is QuerySelectField:
                 unbound.kwargs["allow_blank"] = True
                 unbound.kwargs.setdefault("blank_text", "—")
-
-    # the kind of choice (app/services/pickers.py) a person or petitioner column needs
-    # where it is not the model's own (e.g. a reception's leader: a case leader)
-    pick_kinds: dict[str, str] = {}
-
-    def _people_picked(self, form_class):
-        """A person or petitioner is chosen with a server-side search (PickField), so the
-        page never holds the roster."""
-        from flask_appbuilder.fields import QuerySelectField
-
-        from app.services import pickers
-        from app.views.pick_fields import PickField
-
-        for name in dir(form_class):
-            unbound = getattr(form_class, name, None)
-            if (getattr(unbound, "field_class", None) is not QuerySelectField
-                    or not self.datamodel.is_relation(name)):
-                continue
-            related = self.datamodel.get_related_model(name)
-            kind = self.pick_kinds.get(name) or next(
-                (k for k, p in pickers.PICKS.items() if p.model is related and p.duty is None),
-                None)
-            if kind is None:
-                continue
-            unbound.field_class = PickField
-            unbound.kwargs.update(pick_kind=kind, view=self)
-            self.offered_picks.add(kind)
-
-    @expose("/pick/<kind>")
-    @has_access
-    def pick(self, kind):
-        """Up to pickers.LIMIT rows that may be chosen for ``kind`` in the user's scope,
-        whose names contain ``q`` (or the row ``id``), labelled to tell people apart —
-        for the pickers this view's forms offer."""
-        from app.services import pickers
-
-        if kind not in self.offered_picks:
-            abort(404)
-        wanted = request.args.get("id", "")
-        if wanted and not wanted.isdigit():
-            abort(404)
-        rows = pickers.search(kind, current_scope(), request.args.get("q", "").strip()[:50],
-                              ids=[int(wanted)] if wanted else None)
-        return jsonify(results=[{"id": row.id, "text": row.picker_label} for row in rows])
 
     def _init_boolean_fields(self):
         """FAB gives a NOT NULL boolean column an InputRequired checkbox, so an unticked

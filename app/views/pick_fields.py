@@ -4,8 +4,10 @@ view's ``pick/<kind>`` route as the user types); a submitted id is accepted when
 same statement finds it — or when it is the row the record already names (editing a
 record whose person has since moved away keeps them)."""
 
-from flask import url_for
+from flask import abort, jsonify, request, url_for
+from flask_appbuilder import expose
 from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
@@ -81,3 +83,53 @@ class PickField(QuerySelectField):
             return
         if pickers.chosen(self.pick_kind, current_scope(), data.id) is None:
             raise _not_offered()
+
+
+class PickerMixin:
+    """Mixed into a ModelView: its forms' person and petitioner fields become PickFields
+    and the view answers their searches at ``pick/<kind>`` (read like its list)."""
+
+    # the kind of choice (app/services/pickers.py) a person or petitioner column needs
+    # where it is not the model's own
+    pick_kinds: dict[str, str] = {}
+
+    def _init_properties(self):
+        super()._init_properties()
+        self.offered_picks = set()
+
+    def _init_forms(self):
+        super()._init_forms()
+        self._people_picked(self.add_form)
+        self._people_picked(self.edit_form)
+
+    def _people_picked(self, form_class):
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if (getattr(unbound, "field_class", None) is not QuerySelectField
+                    or not self.datamodel.is_relation(name)):
+                continue
+            related = self.datamodel.get_related_model(name)
+            kind = self.pick_kinds.get(name) or next(
+                (k for k, p in pickers.PICKS.items() if p.model is related and p.duty is None),
+                None)
+            if kind is None:
+                continue
+            unbound.field_class = PickField
+            # blank until chosen: a required one is refused by its DataRequired
+            unbound.kwargs.update(pick_kind=kind, view=self, allow_blank=True,
+                                  blank_text="—")
+            self.offered_picks.add(kind)
+
+    @expose("/pick/<kind>")
+    @has_access
+    def pick(self, kind):
+        """Up to pickers.LIMIT rows that may be chosen for ``kind`` in the user's scope,
+        whose names contain ``q`` (or the row ``id``), labelled to tell people apart."""
+        if kind not in self.offered_picks:
+            abort(404)
+        wanted = request.args.get("id", "")
+        if wanted and not wanted.isdigit():
+            abort(404)
+        rows = pickers.search(kind, current_scope(), request.args.get("q", "").strip()[:50],
+                              ids=[int(wanted)] if wanted else None)
+        return jsonify(results=[{"id": row.id, "text": row.picker_label} for row in rows])
