@@ -13,18 +13,15 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser_support import chromium, require_browser
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 SERVED_FONT = "Daiban Mongolian"
 
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"Chromium not installed at {CHROMIUM}", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +53,8 @@ def live(app):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium(sync_api) as instance:
         yield instance
-        instance.close()
 
 
 def _page(browser, language):

@@ -7,39 +7,25 @@ and a department after a send-back, an escalation and a transfer.
 Skipped when Chromium or Playwright is missing (scripts/test.sh installs Chromium)."""
 
 import datetime
-import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.browser_support import chromium, require_browser, served
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"Chromium not installed at {CHROMIUM}", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_browser()
 
 
 @pytest.fixture(scope="module")
 def server(app):
-    live = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}"
-    live.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium(sync_api) as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture()
