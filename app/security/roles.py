@@ -153,6 +153,11 @@ COCKPIT_READERS = ("BannerLeader", "TownshipStaff", "CaseLeader")
 for _role in COCKPIT_READERS:
     MATRIX[_role].update({"Cockpit": (READ,), "Bulletin": (READ,)})
 
+# --- 三通: exchange with the upper-level petition system (issue 12) ------------------------
+# Exporting hands over petitioners' phones and addresses, and importing registers cases:
+# the staff who keep the petitioners (township and banner-centre staff) do both.
+MATRIX["TownshipStaff"]["Exchange"] = RW
+
 # Every signed-in role may see and edit its own account and switch language.
 SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),

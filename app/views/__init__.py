@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
 from app.api_errors import install_jwt_errors
+from app.api_exchange import ExchangeApi
 from app.api_resources import RESOURCE_APIS
 from app.views.audit import AuditView
 from app.views.cases import CaseEventView, CaseView
@@ -14,6 +15,7 @@ from app.views.dictionaries import (
     ExcludedCategoryView,
     ServiceCategoryView,
 )
+from app.views.exchange import ExchangeView
 from app.views.imports import PersonImportView
 from app.views.inboxes import (
     CountedLabel,
@@ -60,6 +62,8 @@ def register_views(appbuilder) -> None:
         category_label=CASES, category_icon="fa-folder")
     add(PetitionerView, "Petitioners", label=_l("Petitioners"), icon="fa-user",
         category="Cases")
+    add(ExchangeView, "Upper-level exchange", label=_l("Upper-level exchange"),
+        icon="fa-exchange", category="Cases")
     appbuilder.add_view_no_menu(CaseEventView)
     appbuilder.add_view_no_menu(JointMeetingCaseView)
     register_lifecycle_views(appbuilder)
@@ -84,7 +88,7 @@ def register_views(appbuilder) -> None:
 
     add(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history",
         category="Security")
-    for api in [*API_CLASSES, *RESOURCE_APIS]:
+    for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi]:
         appbuilder.add_api(api)
     install_jwt_errors(appbuilder.sm.jwt_manager)
 
