@@ -38,7 +38,7 @@ def chosen_state(value) -> str | None:
 class ExchangeView(BaseView):
     route_base = "/exchange"
     class_permission_name = "Exchange"
-    method_permission_name = {"page": "read", "download": "read", "upload": "write"}
+    method_permission_name = {"page": "read", "export_cases": "read", "upload": "write"}
     default_view = "page"
 
     @expose("/", methods=["GET"])
@@ -48,9 +48,9 @@ class ExchangeView(BaseView):
             "daiban/exchange.html", form=ImportForm(), fields=layout.FIELDS,
             version=layout.MAPPING_VERSION, states=CASE_STATES, errors=errors or [])
 
-    @expose("/export.<string:fmt>", methods=["GET"])
+    @expose("/export/<string:fmt>", methods=["GET"])
     @has_access
-    def download(self, fmt):
+    def export_cases(self, fmt):
         if fmt not in ("xlsx", "json"):
             return redirect(url_for("ExchangeView.page"))
         return export_response(current_user, fmt, chosen_state(request.args.get("state")))
