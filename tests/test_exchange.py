@@ -57,6 +57,20 @@ def test_the_mapping_covers_every_form_and_purpose_both_ways():
     assert set(layout.HEADER_TO_KEY.values()) == {f.key for f in layout.FIELDS}
 
 
+def test_the_documented_mapping_is_the_one_in_code():
+    import pathlib
+
+    doc = (pathlib.Path(__file__).parent.parent / "docs" / "exchange.md").read_text("utf-8")
+    assert f"**Mapping version: {layout.MAPPING_VERSION}**" in doc
+    for f in layout.FIELDS:
+        assert f"| `{f.key}` | {f.header} | {'yes' if f.required else ''} |" in doc
+    for table in (layout.FORMS, layout.PURPOSES):
+        for code, upper in table.items():
+            assert f"| `{code}` | {upper} |" in doc
+    for upper in layout.UPPER_STATES:
+        assert upper in doc
+
+
 def test_upper_states_of_daiban_cases():
     today = datetime.date(2026, 11, 10)
     past, future = datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)
