@@ -119,3 +119,22 @@ def exchange_import_command(path, username):
         raise click.ClickException(f"nothing was saved ({len(result.errors)} problems)")
     for number in result.numbers:
         click.echo(number)
+
+
+@click.group("webhooks")
+def webhooks_group():
+    """Webhooks for integrators (run `deliver` every minute, e.g. from cron)."""
+
+
+@webhooks_group.command("deliver")
+@click.option("--limit", default=100, show_default=True, type=int,
+              help="At most this many deliveries in one run.")
+@with_appcontext
+def webhooks_deliver_command(limit):
+    """Queue overdue transfers' events, then send every delivery that is due."""
+    from app.services import webhooks
+
+    queued = webhooks.enqueue_overdue_transfers()
+    counts = webhooks.deliver_due(limit)
+    click.echo(f"queued {queued} overdue transfers; delivered {counts['delivered']}, "
+               f"to retry {counts['retrying']}, given up {counts['failed']}")

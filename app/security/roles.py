@@ -180,7 +180,9 @@ SELF_SERVICE = [
 SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN = "SystemAdmin", "SecurityAdmin", "AuditAdmin"
 DUTY_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
 MATRIX[SYSTEM_ADMIN] = {"Place": RWD, "Site": RWD, "Category": RWD, "Channel": RWD,
-                        "Department": RWD}
+                        "Department": RWD,
+                        # integrators' endpoints and the log of what was sent to them
+                        "Webhook": RWD, "WebhookDelivery": (READ,)}
 MATRIX[SECURITY_ADMIN] = {}
 MATRIX[AUDIT_ADMIN] = {"AuditLog": (READ,)}
 # FAB's own security views name their permissions after their methods

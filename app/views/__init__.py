@@ -33,6 +33,7 @@ from app.views.records import (
     MediationSessionView,
 )
 from app.views.rosters import DutyView, PersonView, PetitionerView, TrainingView
+from app.views.webhooks import WebhookDeliveryView, WebhookEndpointView
 
 PLACES = _l("Places")
 ROSTERS = _l("Rosters")
@@ -88,6 +89,10 @@ def register_views(appbuilder) -> None:
 
     add(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history",
         category="Security")
+    add(WebhookEndpointView, "Webhooks", label=_l("Webhooks"), icon="fa-plug",
+        category="Security")
+    add(WebhookDeliveryView, "Webhook deliveries", label=_l("Webhook deliveries"),
+        icon="fa-paper-plane", category="Security")
     for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi]:
         appbuilder.add_api(api)
     install_jwt_errors(appbuilder.sm.jwt_manager)
