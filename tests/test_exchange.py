@@ -217,6 +217,9 @@ def test_an_imported_number_is_refused_the_second_time(world, login, clock, engl
     twice = _post(client, [_record(world, "SJ-2026-0010"), _record(world, "SJ-2026-0010")])
     assert twice.status_code == 422 and "Row 2" in twice.get_json()["errors"][0]
     assert _count(Case) == count
+    own = _post(client, [_record(world, world.cases["B"].number)])
+    assert own.get_json()["errors"] == [
+        f"Row 1: The number {world.cases['B'].number} is a case of this system already."]
 
 
 def test_a_case_outside_the_importers_area_is_refused(world, login, clock, english_ui):

@@ -403,10 +403,13 @@ def import_assigned(records: list[tuple[int, dict]], user=None) -> ImportResult:
         return result
     scope, lookups = _scope(user), _Lookups()
     numbers = [r.get("number") for _, r in records if r.get("number")]
-    taken = set()
+    taken, ours = set(), set()
     for chunk in range(0, len(numbers), 500):
+        part = numbers[chunk:chunk + 500]
         taken.update(db.session.scalars(select(Case.upper_number).where(
-            Case.upper_number.in_(numbers[chunk:chunk + 500]))))
+            Case.upper_number.in_(part))))
+        # a case of this banner's own, exported and coming back
+        ours.update(db.session.scalars(select(Case.number).where(Case.number.in_(part))))
     planned, seen = [], set()
     with db.session.no_autoflush:
         for row_number, row in records:
@@ -415,6 +418,9 @@ def import_assigned(records: list[tuple[int, dict]], user=None) -> ImportResult:
             if number in taken:
                 problems.append(gettext("The number %(number)s has already been imported.",
                                         number=number))
+            elif number in ours:
+                problems.append(gettext("The number %(number)s is a case of this system "
+                                        "already.", number=number))
             elif number is not None and number in seen:
                 problems.append(gettext("The number %(number)s appears twice in the file.",
                                         number=number))
