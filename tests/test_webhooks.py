@@ -176,3 +176,19 @@ def test_the_administrator_registers_https_endpoints_and_reads_the_log(world, lo
     add_user("sysadmin", "SystemAdmin", world.banner)
     assert login("sysadmin").get("/webhookendpointview/list/").status_code == 200
     assert login("clerkA").get("/webhookendpointview/list/").status_code in (302, 403)
+
+
+def test_endpoints_over_the_api_under_the_same_rules(world, login, english_ui):
+    admin = login("admin")
+    refused = admin.post("/api/v1/webhooks/", json={
+        "url": "ftp://integrator.example/", "event_kind": "case_registered"})
+    assert refused.status_code == 422
+    assert "https://" in refused.get_json()["message"]
+    made = admin.post("/api/v1/webhooks/", json={
+        "url": "https://integrator.example/hook", "event_kind": "case_concluded"})
+    assert made.status_code == 201, made.get_json()
+    shown = admin.get(f"/api/v1/webhooks/{made.get_json()['id']}").get_json()["result"]
+    assert len(shown["secret"]) == 64
+    assert "secret" not in admin.get("/api/v1/webhooks/").get_json()["result"][0]
+    assert admin.get("/api/v1/webhook_deliveries/").status_code == 200
+    assert login("clerkA").get("/api/v1/webhooks/").status_code == 403

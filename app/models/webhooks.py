@@ -2,6 +2,7 @@
 and the durable queue of deliveries to them (app/services/webhooks.py)."""
 
 import datetime
+import secrets
 
 from flask_appbuilder import Model
 from sqlalchemy import (
@@ -31,6 +32,10 @@ def _now() -> datetime.datetime:
     return clock.now()
 
 
+def _new_secret() -> str:
+    return secrets.token_hex(32)
+
+
 class WebhookEndpoint(Model):
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
@@ -41,7 +46,7 @@ class WebhookEndpoint(Model):
     url = Column(String(500), nullable=False)
     event_kind = Column(String(30), nullable=False, index=True)
     # signs every delivery (HMAC-SHA256); encrypted at rest like ID numbers
-    secret = Column(EncryptedString(), nullable=False)
+    secret = Column(EncryptedString(), nullable=False, default=_new_secret)
     description = Column(String(200))
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=_now)

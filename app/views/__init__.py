@@ -6,6 +6,7 @@ from app.api import API_CLASSES
 from app.api_errors import install_jwt_errors
 from app.api_exchange import ExchangeApi
 from app.api_resources import RESOURCE_APIS
+from app.api_webhooks import WebhookDeliveryApi, WebhookEndpointApi
 from app.views.audit import AuditView
 from app.views.cases import CaseEventView, CaseView
 from app.views.cockpit import BulletinView, CockpitApi, CockpitView
@@ -93,7 +94,8 @@ def register_views(appbuilder) -> None:
         category="Security")
     add(WebhookDeliveryView, "Webhook deliveries", label=_l("Webhook deliveries"),
         icon="fa-paper-plane", category="Security")
-    for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi]:
+    for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi, WebhookEndpointApi,
+                WebhookDeliveryApi]:
         appbuilder.add_api(api)
     install_jwt_errors(appbuilder.sm.jwt_manager)
 
