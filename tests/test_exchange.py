@@ -280,3 +280,23 @@ def test_the_command_line_exports_and_imports(world, db_app, tmp_path, clock, fm
                                  "--state", "registered"])
     assert result.exit_code == 0, result.output
     assert "2 cases" in result.output  # case A of the world, and the imported one
+
+
+def test_exported_states_follow_the_life_of_the_case(world, clock):
+    clock(TODAY)
+    a, b = world.cases["A"], world.cases["B"]
+    case_service.accept(a.id, None, entrustment_signer="签字人",
+                         entrustment_signed_on=datetime.date(2026, 11, 3))
+    case_service.decline(b.id, None, reason="不属于受理范围", guidance="请向法院起诉")
+
+    def states():
+        return {r["number"]: (r["state"], r["concluded"])
+                for r in exchange.export_records(None)}
+
+    assert states() == {a.number: (layout.ACCEPTED, "否"), b.number: (layout.NOT_ACCEPTED, "否")}
+    case_service.conclude(a.id, None, reply="已书面答复")
+    assert states()[a.number] == (layout.OPINION_GIVEN, "是")
+    case_service.request_review(a.id, None, reason="不服处理意见")
+    assert states()[a.number] == (layout.REVIEW_REQUESTED, "是")
+    clock("2027-01-20")  # the review's 30 days have run out unanswered
+    assert states()[a.number] == (layout.REVIEW_OVERDUE, "是")

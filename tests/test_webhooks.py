@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Department, Transfer, WebhookDelivery, WebhookEndpoint
+from app.services import cases as svc
 from app.services import webhooks
 from tests.world import add_case, add_user
 
@@ -192,3 +193,17 @@ def test_endpoints_over_the_api_under_the_same_rules(world, login, english_ui):
     assert "secret" not in admin.get("/api/v1/webhooks/").get_json()["result"][0]
     assert admin.get("/api/v1/webhook_deliveries/").status_code == 200
     assert login("clerkA").get("/api/v1/webhooks/").status_code == 403
+
+
+def test_a_conclusion_is_announced(world, clock):
+    clock("2026-11-10")
+    _endpoint("https://integrator.example/hook", kind="case_concluded")
+    case = world.cases["A"]
+    svc.accept(case.id, None, entrustment_signer="签字人",
+               entrustment_signed_on=datetime.date(2026, 11, 3))
+    assert _deliveries() == []
+    svc.conclude(case.id, None, reply="已书面答复")
+    [delivery] = _deliveries()
+    assert (delivery.event_kind, delivery.payload["to_state"]) == ("case_concluded",
+                                                                    "concluded")
+    assert delivery.payload["data"]["resolution_level"] == "village"
