@@ -7,7 +7,10 @@ from flask import Flask
 
 from app.extensions import appbuilder, csrf, db, migrate, normalise_database_url
 from app.security import audit, guards, pii  # noqa: F401  (flushes audited, guarded)
-from app.services import uploads  # noqa: F401  (stored scans are not capabilities)
+from app.services import (
+    uploads,  # noqa: F401  (stored scans are not capabilities)
+    webhooks,  # noqa: F401  (case events queue their deliveries)
+)
 
 
 def _secret_key(app: Flask) -> str:

@@ -65,11 +65,18 @@ def seed_dictionaries_command():
 
 
 def register_cli(app):
-    from app.cli_cases import case_action_command, case_actions_command
+    from app.cli_cases import (
+        case_action_command,
+        case_actions_command,
+        exchange_group,
+        webhooks_group,
+    )
     from app.cli_i18n import i18n_group
 
     app.cli.add_command(case_action_command)
     app.cli.add_command(case_actions_command)
+    app.cli.add_command(exchange_group)
+    app.cli.add_command(webhooks_group)
     app.cli.add_command(i18n_group)
     app.cli.add_command(sync_roles_command)
     app.cli.add_command(seed_demo_command)

@@ -19,6 +19,7 @@ from app.models.search import SEARCH_OBJECTS  # noqa: F401  (search indexes' DDL
 from app.models.security import LoginAttempt
 from app.models.stats import CaseStat
 from app.models.user import StaffUser
+from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AuditEntry",
@@ -44,5 +45,7 @@ __all__ = [
     "Training",
     "Transfer",
     "StaffUser",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "reception_case",
 ]

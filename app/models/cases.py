@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     and_,
     event,
     false,
@@ -72,6 +73,7 @@ class Case(Model):
         Index("ix_case_township_state", "township_id", "state"),
         # newest first with the id as tie-breaker: a deep page skips index entries only
         Index("ix_case_received_id", "received_on", "id"),
+        UniqueConstraint("upper_number", name="uq_cases_upper_number"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -138,6 +140,13 @@ class Case(Model):
     # brought it (app/security/confidential.py)
     accused_department_id = Column(Integer, ForeignKey("department.id"))
     accused_place_id = Column(Integer, ForeignKey("place.id"))
+    # 三通: a case assigned down by the upper-level petition system (交办件) keeps its
+    # number there (unique: the same assignment is never imported twice) and who
+    # registered it there and when (app/domain/exchange.py)
+    upper_number = Column(String(40))
+    upper_registered_on = Column(Date)
+    upper_unit = Column(String(200))
+    upper_clerk = Column(String(100))
 
     petitioner = relationship("Petitioner", back_populates="cases")
     place = relationship("Place", foreign_keys=[place_id])

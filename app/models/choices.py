@@ -178,3 +178,18 @@ DEADLINE_STATUSES = {
 }
 
 REVIEW_STAGES = {"review": _l("Review"), "re_review": _l("Re-review")}
+
+# --- webhooks for integrators (app/services/webhooks.py) -------------------------------
+WEBHOOK_EVENTS = {
+    "case_registered": _l("Case registered"),
+    "escalation_requested": _l("Escalation requested"),
+    "escalation_decided": _l("Escalation decided"),
+    "transfer_overdue": _l("Transfer overdue"),
+    "case_concluded": _l("Case concluded"),
+}
+
+WEBHOOK_STATUSES = {
+    "pending": _l("Waiting to be sent"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Given up"),
+}

@@ -17,9 +17,9 @@ from app.models.audit import AuditEntry
 
 # rows that are themselves logs, derived figures, or FAB's permission catalogue (kept in
 # step with the code by sync-roles; what matters is who holds them: Role, StaffUser)
-_NOT_AUDITED = {"AuditEntry", "LoginAttempt", "CaseStat", "Permission", "ViewMenu",
-                "PermissionView"}
-_SECRET = {"password", "password_history"}
+_NOT_AUDITED = {"AuditEntry", "LoginAttempt", "CaseStat", "WebhookDelivery", "Permission",
+                "ViewMenu", "PermissionView"}
+_SECRET = {"password", "password_history", "secret"}  # secret: a webhook's signing key
 # sign-in bookkeeping, recorded as sign-in events instead
 _BOOKKEEPING = {"login_count", "last_login", "fail_login_count", "changed_on",
                 "session_generation"}

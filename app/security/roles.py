@@ -153,6 +153,11 @@ COCKPIT_READERS = ("BannerLeader", "TownshipStaff", "CaseLeader")
 for _role in COCKPIT_READERS:
     MATRIX[_role].update({"Cockpit": (READ,), "Bulletin": (READ,)})
 
+# --- 三通: exchange with the upper-level petition system (issue 12) ------------------------
+# Exporting hands over petitioners' phones and addresses, and importing registers cases:
+# the staff who keep the petitioners (township and banner-centre staff) do both.
+MATRIX["TownshipStaff"]["Exchange"] = RW
+
 # Every signed-in role may see and edit its own account and switch language.
 SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),
@@ -175,7 +180,9 @@ SELF_SERVICE = [
 SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN = "SystemAdmin", "SecurityAdmin", "AuditAdmin"
 DUTY_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
 MATRIX[SYSTEM_ADMIN] = {"Place": RWD, "Site": RWD, "Category": RWD, "Channel": RWD,
-                        "Department": RWD}
+                        "Department": RWD,
+                        # integrators' endpoints and the log of what was sent to them
+                        "Webhook": RWD, "WebhookDelivery": (READ,)}
 MATRIX[SECURITY_ADMIN] = {}
 MATRIX[AUDIT_ADMIN] = {"AuditLog": (READ,)}
 # FAB's own security views name their permissions after their methods

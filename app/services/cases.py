@@ -130,7 +130,19 @@ def _check_head_count(is_group: bool, head_count, representatives=None) -> None:
                          most=MAX_REPRESENTATIVES)
 
 
-def finish_registration(case: Case, user=None) -> None:
+def prepare_assigned(case: Case, user=None, *, time_limit=None) -> None:
+    """A case assigned down by the upper-level petition system (交办件) is registered
+    like any other, into the screening queue of its place; the time limit the assigning
+    system set, when it gives one, is the deadline for the acceptance decision."""
+    prepare_registration(case, user)
+    if time_limit is not None:
+        if time_limit < case.received_on:
+            raise RuleBroken(N_("%(field)s cannot be before %(other)s."),
+                             field=N_("Time limit"), other=case.received_on.isoformat())
+        case.acceptance_due_on = time_limit
+
+
+def finish_registration(case: Case, user=None, data: dict | None = None) -> None:
     """Give the case its number and its first event (after it has an id)."""
     if case.number.startswith("TMP-"):
         case.number = f"{case.received_on.year}{case.id:08d}"
@@ -141,6 +153,7 @@ def finish_registration(case: Case, user=None) -> None:
             action="register",
             from_state=None,
             to_state="registered",
+            data=data or None,
         )
     )
 

@@ -4,7 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
 from app.api_errors import install_jwt_errors
+from app.api_exchange import ExchangeApi
 from app.api_resources import RESOURCE_APIS
+from app.api_webhooks import WebhookDeliveryApi, WebhookEndpointApi
 from app.views.audit import AuditView
 from app.views.cases import CaseEventView, CaseView
 from app.views.cockpit import BulletinView, CockpitApi, CockpitView
@@ -14,6 +16,7 @@ from app.views.dictionaries import (
     ExcludedCategoryView,
     ServiceCategoryView,
 )
+from app.views.exchange import ExchangeView
 from app.views.imports import PersonImportView
 from app.views.inboxes import (
     CountedLabel,
@@ -31,6 +34,7 @@ from app.views.records import (
     MediationSessionView,
 )
 from app.views.rosters import DutyView, PersonView, PetitionerView, TrainingView
+from app.views.webhooks import WebhookDeliveryView, WebhookEndpointView
 
 PLACES = _l("Places")
 ROSTERS = _l("Rosters")
@@ -60,6 +64,8 @@ def register_views(appbuilder) -> None:
         category_label=CASES, category_icon="fa-folder")
     add(PetitionerView, "Petitioners", label=_l("Petitioners"), icon="fa-user",
         category="Cases")
+    add(ExchangeView, "Upper-level exchange", label=_l("Upper-level exchange"),
+        icon="fa-exchange", category="Cases")
     appbuilder.add_view_no_menu(CaseEventView)
     appbuilder.add_view_no_menu(JointMeetingCaseView)
     register_lifecycle_views(appbuilder)
@@ -84,7 +90,12 @@ def register_views(appbuilder) -> None:
 
     add(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history",
         category="Security")
-    for api in [*API_CLASSES, *RESOURCE_APIS]:
+    add(WebhookEndpointView, "Webhooks", label=_l("Webhooks"), icon="fa-plug",
+        category="Security")
+    add(WebhookDeliveryView, "Webhook deliveries", label=_l("Webhook deliveries"),
+        icon="fa-paper-plane", category="Security")
+    for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi, WebhookEndpointApi,
+                WebhookDeliveryApi]:
         appbuilder.add_api(api)
     install_jwt_errors(appbuilder.sm.jwt_manager)
 
