@@ -108,6 +108,7 @@ def _more_cases(world):
     db.session.commit()
     talk_room = db.session.scalar(select(Channel).where(Channel.code == "talk_room"))
     add_case(world, "group", world.villages["A2"], petitioner, is_group=True, head_count=7,
+             representatives=3,
              purpose="complaint", channel=talk_room, received_on=datetime.date(2026, 11, 5))
     add_case(world, "grid", world.grids["B1"], world.petitioners["B"], is_repeat=True,
              purpose="appeal", received_on=datetime.date(2026, 11, 6))

@@ -26,8 +26,9 @@ class Field:
     required: bool = False
 
 
-# The record layout, in the upper system's column order. title and demand are daiban's
-# own (the upper system has one summary): optional on import, so a file from the upper
+# The record layout, in the upper system's column order. title, demand and
+# representatives are daiban's own (the upper system has one summary and no count of a
+# collective visit's representatives): optional on import, so a file from the upper
 # system reads, and a daiban file comes back whole.
 FIELDS = (
     Field("number", "信访件编号", N_("Upper-system number"), True),
@@ -50,6 +51,7 @@ FIELDS = (
     Field("concluded", "是否办结", N_("Concluded")),
     Field("first_petition", "是否初信初访", N_("First petition")),
     Field("collective", "是否联名或集体", N_("Joint letter or collective visit")),
+    Field("representatives", "代表人数", N_("Representatives")),
     Field("state", "状态", N_("State")),
     Field("registering_unit", "登记单位", N_("Registering unit")),
     Field("clerk", "登记人", N_("Clerk")),

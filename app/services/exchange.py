@@ -111,6 +111,7 @@ def record_of(case: Case, reviews: tuple, today: datetime.date) -> dict:
                                    and not declined and not terminated),
         "first_petition": layout.yes_no(not case.is_repeat),
         "collective": layout.yes_no(case.is_group),
+        "representatives": case.representatives,
         "state": state,
         "registering_unit": unit,
         "clerk": clerk,
@@ -152,7 +153,7 @@ def to_xlsx(records: list[dict]) -> bytes:
     sheet = book.create_sheet(SHEET_TITLE)
     sheet.append([f.header for f in layout.FIELDS])
     for record in records:
-        sheet.append([record[f.key] for f in layout.FIELDS])
+        sheet.append([record.get(f.key) for f in layout.FIELDS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -349,6 +350,11 @@ def _plan(row: dict, lookups: _Lookups, user, scope: Scope) -> tuple[Case, tuple
     except ValueError:
         raise _RowProblem(gettext("%(field)s: enter a whole number.",
                                   field=_label("head_count"))) from None
+    try:
+        representatives = int(row["representatives"]) if row.get("representatives") else None
+    except ValueError:
+        raise _RowProblem(gettext("%(field)s: enter a whole number.",
+                                  field=_label("representatives"))) from None
     phone = check_phone(row["phone"]) if row.get("phone") else None
     summary = row["summary"]
     case = Case(
@@ -362,6 +368,7 @@ def _plan(row: dict, lookups: _Lookups, user, scope: Scope) -> tuple[Case, tuple
         demand=row.get("demand") or summary,
         is_group=_yes(row, "collective", False),
         head_count=head_count,
+        representatives=representatives,
         is_repeat=not _yes(row, "first_petition", True),
         received_on=_date(row, "petition_date"),
         upper_number=row["number"],
