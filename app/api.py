@@ -15,6 +15,7 @@ from app.domain.lifecycle import CASE_ACTIONS
 from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
+from app.security.confidential import withhold_identity
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import (
     SCOPE_FILTER,
@@ -248,6 +249,13 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         super().pre_add(item)
         case_service.register(item, g.user)
 
+    def pre_get(self, data):
+        """An accusation's petitioner and signer are blanked for the accused unit's staff
+        (the case page withholds them too)."""
+        case = db.session.get(Case, data["id"])
+        if case is not None:
+            withhold_identity(case, data["result"])
+
     def put_headless(self, pk):
         """The details change through ``case_service.edit_details`` (an event with
         before and after; relations by id only), never by loading the payload into the
@@ -264,7 +272,8 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         except DomainError as err:
             db.session.rollback()
             return self.refusal(err)
-        return self.response(200, id=case.id, result=self.show_model_schema.dump(case))
+        return self.response(200, id=case.id, result=withhold_identity(
+            case, self.show_model_schema.dump(case)))
 
     def pre_delete(self, item):
         case_service.check_editable(item)
