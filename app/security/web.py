@@ -8,27 +8,44 @@ cookie, and which cannot carry a JSON content type without a CORS preflight) cou
 take an action. A write to the API with the session cookie must therefore be JSON (or
 carry the page's CSRF token); a call signed with a bearer token needs neither."""
 
+import secrets
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+# Scripts: the app's own files, and inline scripts only with this response's nonce
+# (csp_nonce(), which FAB's templates ask for through baselib.get_nonce()), so a script
+# an attacker manages to store in a page never runs. Styles keep 'unsafe-inline': FAB's
+# templates and widgets are full of style attributes, which no nonce can cover, and a
+# style cannot run code.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'{nonce}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def csp_nonce() -> str:
+    """The nonce of this response's inline scripts: one per request, fresh every time."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def content_security_policy() -> str:
+    nonce = g.get("csp_nonce")
+    return CONTENT_SECURITY_POLICY.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
 
 
 def _api_refusal(message: str, status: int = 400):
@@ -87,6 +104,7 @@ def _same_site(location: str) -> bool:
 
 
 def harden_response(response):
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:
@@ -106,6 +124,8 @@ def csrf_refused(error):
 
 
 def init_web_security(app) -> None:
+    # a global, not a context processor: FAB's macros are imported without context
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.before_request(require_json_or_token_for_api_writes)
     app.before_request(refuse_what_fab_cannot_answer)
     app.after_request(harden_response)
