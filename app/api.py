@@ -1,5 +1,7 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
+import json
+
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.exceptions import FABException
@@ -26,7 +28,7 @@ from app.security.scope import (
 )
 from app.services import action_inputs
 from app.services import cases as case_service
-from app.views.base import interface
+from app.views.base import MASKS, interface
 
 
 class OutsideScope(DomainError):
@@ -208,6 +210,25 @@ class PersonApi(ScopedApi):
         "id_number": _checked(check_id_number),
         "phone": _checked(check_phone),
     }
+
+    # FAB answers a write with the row as written, ID number and phone in full: masked
+    # here, like every page that shows them (full showings are the panel's, audited)
+    def post_headless(self):
+        return _masked_answer(super().post_headless())
+
+    def put_headless(self, pk):
+        return _masked_answer(super().put_headless(pk))
+
+
+def _masked_answer(response):
+    body = response.get_json(silent=True) if response.is_json else None
+    result = body.get("result") if isinstance(body, dict) else None
+    if isinstance(result, dict):
+        for column, mask in MASKS.items():
+            if result.get(column):
+                result[column] = mask(result[column])
+        response.set_data(json.dumps(body))
+    return response
 
 
 class CaseApi(CaseActionsMixin, ScopedApi):
