@@ -178,7 +178,7 @@ SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN = "SystemAdmin", "SecurityAdmin", "Aud
 DUTY_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
 MATRIX[SYSTEM_ADMIN] = {"Place": RWD, "Site": RWD, "Category": RWD, "Channel": RWD,
                         "Department": RWD}
-MATRIX[SECURITY_ADMIN] = {}
+MATRIX[SECURITY_ADMIN] = {"RoleScope": RWD}  # each role's data scope
 MATRIX[AUDIT_ADMIN] = {"AuditLog": (READ,)}
 # FAB's own security views name their permissions after their methods
 ACCOUNTS = [*((p, "UserDBModelView") for p in ("can_list", "can_show", "can_add",

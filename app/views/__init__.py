@@ -31,6 +31,7 @@ from app.views.records import (
     MediationSessionView,
 )
 from app.views.rosters import DutyView, PersonView, PetitionerView, TrainingView
+from app.views.security import RoleScopeView
 
 PLACES = _l("Places")
 ROSTERS = _l("Rosters")
@@ -83,6 +84,8 @@ def register_views(appbuilder) -> None:
         icon="fa-building", category="Dictionaries")
 
     add(AuditView, "Audit trail", label=_l("Audit trail"), icon="fa-history",
+        category="Security")
+    add(RoleScopeView, "Data scopes", label=_l("Data scopes"), icon="fa-filter",
         category="Security")
     for api in [*API_CLASSES, *RESOURCE_APIS]:
         appbuilder.add_api(api)

@@ -1,5 +1,6 @@
 """security: phones encrypted at rest and found by a keyed hash, like ID numbers
-(app/security/pii.py); existing rows are encrypted with the installation's keys.
+(app/security/pii.py; existing rows are encrypted with the installation's keys); each
+role's data scope (role_scope, role_scope_place: app/security/scope.py).
 
 Revision ID: 0016_security
 Revises: 0013
@@ -24,6 +25,25 @@ def _phones(table):
 
 
 def upgrade():
+    op.create_table(
+        'role_scope',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('role_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.CheckConstraint("kind IN ('banner','subtree','own_place','own_records','places')",
+                           name='ck_role_scope_kind'),
+        sa.ForeignKeyConstraint(['role_id'], ['ab_role.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('role_id'),
+    )
+    op.create_table(
+        'role_scope_place',
+        sa.Column('role_scope_id', sa.Integer(), nullable=False),
+        sa.Column('place_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['place_id'], ['place.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['role_scope_id'], ['role_scope.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('role_scope_id', 'place_id'),
+    )
     # the keys are the running installation's: this migration needs the app (flask db)
     from app.security.pii import PREFIX, encrypt, keyed_hash
 
@@ -53,3 +73,5 @@ def downgrade():
             batch.drop_column('phone_hash')
             batch.alter_column('phone', type_=sa.String(length=20),
                                existing_type=sa.String(length=255))
+    op.drop_table('role_scope_place')
+    op.drop_table('role_scope')
