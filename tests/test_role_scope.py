@@ -172,3 +172,11 @@ def test_only_the_security_administrator_sets_data_scopes(cases, db_app, secadmi
     page = admin.get("/rolescopeview/list/").get_data(as_text=True)
     assert re.search(r"Agent.*Own records only", page, re.S)
     assert _visible(sign_in(db_app, "agentA")) == set()  # no case of theirs yet
+
+
+def test_the_security_administrator_reads_the_scopes_over_rest(cases, db_app, secadmin):
+    _set_scope("Mediator", "places", [cases["B"].place])
+    rows = sign_in(db_app, "secadmin").get("/api/v1/data_scopes/").get_json()["result"]
+    assert [(r["kind"], [p["id"] for p in r["places"]]) for r in rows] == [
+        ("places", [cases["B"].place_id])]
+    assert sign_in(db_app, "clerkA").get("/api/v1/data_scopes/").status_code == 403
