@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import DataError
 
 from app.api_actions import CaseActionsMixin
 from app.api_errors import ErrorShape
@@ -137,7 +138,7 @@ class ScopedApi(ErrorShape, ModelRestApi):
                     args[key] = least
         try:
             return super().get_list_headless(**kwargs)
-        except FABException:  # a filter value that does not fit its column
+        except (FABException, OverflowError, DataError):  # a value that does not fit its column
             db.session.rollback()
             return self.response_400(message=_("A search filter's value does not fit its field."))
 
