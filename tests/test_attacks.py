@@ -390,7 +390,7 @@ def test_inputs_found_by_fuzzing_the_openapi_spec_answer_without_a_server_error(
                 f"/caseview/list/?_flt_0_place={huge}",
                 f"/caseview/list/?_flt_0_head_count={huge}"):
         response = admin.get(url)
-        assert response.status_code in (200, 400, 404), (url, response.status_code)
+        assert response.status_code in (200, 302, 400, 404), (url, response.status_code)
         if url.startswith("/api/") and response.status_code != 200:
             assert set(response.get_json()) == {"code", "message", "field"}, url
     response = admin.post("/api/v1/security/login", json={"username": "x", "password": "y"})
