@@ -482,10 +482,13 @@ def test_every_kind_of_page_works_under_the_content_security_policy(live, browse
     for path in ("/", "/caseview/list/", f"/caseview/show/{facts['case_id']}",
                  f"/caseview/edit/{facts['case_id']}", "/caseview/add", "/personview/list/",
                  "/users/list/", "/roles/list/", "/resetmypassword/form",
+                 "/rolescopeview/list/", "/rolescopeview/add",
                  f"/bulletin/?date={datetime.date.today().isoformat()}"):
         response = page.goto(base + path)
         assert response.status == 200, (path, response.status)
         page.wait_for_load_state("networkidle")
+    page.goto(f"{base}/rolescopeview/add")
+    _shot(page, "zh-data-scope-form")
     page.goto(f"{base}/caseview/list/")  # FAB's filter script (a nonce'd inline script)
     page.evaluate("$('#filter_form a.filter[name=title]').trigger('click')")
     assert page.locator("#filter_form table.filters tr").count() == 1

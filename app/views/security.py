@@ -14,6 +14,7 @@ from app.models.security import (
     SCOPE_PLACES,
     SCOPE_SUBTREE,
 )
+from app.security.roles import ROLE_LABELS
 from app.security.scope import ScopeFilter
 from app.views.base import ScopedModelView, choice_field, choice_formatter, interface
 
@@ -26,6 +27,18 @@ SCOPE_KINDS = {
 }
 
 
+def _role_label(role) -> str:
+    return str(ROLE_LABELS.get(role.name, role.name)) if role is not None else ""
+
+
+def _kind_field():
+    field = choice_field(_l("Data scope"), SCOPE_KINDS)
+    field.kwargs["description"] = _l(
+        "Own records only: the cases an account registered, handles as agent or leads; "
+        "for everything else its place and below.")
+    return field
+
+
 class RoleScopeView(ScopedModelView):
     """A role without a row here sees its accounts' place and everything below it."""
 
@@ -35,23 +48,22 @@ class RoleScopeView(ScopedModelView):
     add_title = edit_title = _l("Data scope")
     label_columns = {"role": _l("Role"), "kind": _l("Data scope"),
                      "places": _l("Chosen places")}
-    description_columns = {
-        "kind": _l("Own records only: the cases an account registered, handles as agent "
-                   "or leads; for everything else its place and below."),
-        "places": _l("Only for chosen places."),
-    }
+    description_columns = {"places": _l("Only for chosen places.")}
     list_columns = show_columns = ["role", "kind", "places"]
     add_columns = edit_columns = ["role", "kind", "places"]
     search_columns = ["role", "kind"]
     order_columns = ["kind"]
-    formatters_columns = {"kind": choice_formatter(SCOPE_KINDS),
+    formatters_columns = {"kind": choice_formatter(SCOPE_KINDS), "role": _role_label,
                           "places": lambda places: ", ".join(str(p) for p in places)}
-    add_form_extra_fields = edit_form_extra_fields = {
-        "kind": choice_field(_l("Data scope"), SCOPE_KINDS),
-    }
+    add_form_extra_fields = edit_form_extra_fields = {"kind": _kind_field()}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "places": [["id", ScopeFilter, None], ["level", FilterNotEqual, "grid"]],
     }
+
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            form.role.kwargs["get_label"] = _role_label  # in the reader's language
 
     def pre_add(self, item):
         if item.kind == SCOPE_PLACES and not item.places:
