@@ -1,5 +1,7 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
+import json
+
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.exceptions import FABException
@@ -7,6 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import DataError
 
 from app.api_actions import CaseActionsMixin
 from app.api_errors import ErrorShape
@@ -15,6 +18,7 @@ from app.domain.lifecycle import CASE_ACTIONS
 from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
+from app.security.confidential import withhold_identity
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import (
     SCOPE_FILTER,
@@ -25,7 +29,7 @@ from app.security.scope import (
 )
 from app.services import action_inputs
 from app.services import cases as case_service
-from app.views.base import interface
+from app.views.base import MASKS, interface
 
 
 class OutsideScope(DomainError):
@@ -134,7 +138,7 @@ class ScopedApi(ErrorShape, ModelRestApi):
                     args[key] = least
         try:
             return super().get_list_headless(**kwargs)
-        except FABException:  # a filter value that does not fit its column
+        except (FABException, OverflowError, DataError):  # a value that does not fit its column
             db.session.rollback()
             return self.response_400(message=_("A search filter's value does not fit its field."))
 
@@ -209,6 +213,25 @@ class PersonApi(ScopedApi):
         "phone": _checked(check_phone),
     }
 
+    # FAB answers a write with the row as written, ID number and phone in full: masked
+    # here, like every page that shows them (full showings are the panel's, audited)
+    def post_headless(self):
+        return _masked_answer(super().post_headless())
+
+    def put_headless(self, pk):
+        return _masked_answer(super().put_headless(pk))
+
+
+def _masked_answer(response):
+    body = response.get_json(silent=True) if response.is_json else None
+    result = body.get("result") if isinstance(body, dict) else None
+    if isinstance(result, dict):
+        for column, mask in MASKS.items():
+            if result.get(column):
+                result[column] = mask(result[column])
+        response.set_data(json.dumps(body))
+    return response
+
 
 class CaseApi(CaseActionsMixin, ScopedApi):
     resource_name = "cases"
@@ -251,6 +274,13 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         super().pre_add(item)
         case_service.register(item, g.user)
 
+    def pre_get(self, data):
+        """An accusation's petitioner and signer are blanked for the accused unit's staff
+        (the case page withholds them too)."""
+        case = db.session.get(Case, data["id"])
+        if case is not None:
+            withhold_identity(case, data["result"])
+
     def put_headless(self, pk):
         """The details change through ``case_service.edit_details`` (an event with
         before and after; relations by id only), never by loading the payload into the
@@ -267,7 +297,8 @@ class CaseApi(CaseActionsMixin, ScopedApi):
         except DomainError as err:
             db.session.rollback()
             return self.refusal(err)
-        return self.response(200, id=case.id, result=self.show_model_schema.dump(case))
+        return self.response(200, id=case.id, result=withhold_identity(
+            case, self.show_model_schema.dump(case)))
 
     def pre_delete(self, item):
         case_service.check_editable(item)

@@ -30,6 +30,7 @@ from app.models import (
     LeaderReception,
     MediationSession,
     Petitioner,
+    RoleScope,
     Site,
     Training,
     Transfer,
@@ -307,9 +308,21 @@ class AuditApi(HistoryApi):
     base_order = ("at", "desc")
 
 
+class RoleScopeApi(ReadApi):
+    """Each role's data scope, read by the security administrator (the page's
+    permission); set on the page, where the places are chosen."""
+
+    resource_name = "data_scopes"
+    datamodel = interface(RoleScope)
+    class_permission_name = "RoleScope"
+    list_columns = show_columns = ["id", "role_id", "kind", "places.id"]
+    search_columns = ["kind"]
+    order_columns = ["kind"]
+
+
 RESOURCE_APIS = [
     CategoryApi, ChannelApi, DepartmentApi, SiteApi, DutyApi, TrainingApi, PetitionerApi,
     JointMeetingApi, JointMeetingCaseApi, MediationSessionApi, LeaderReceptionApi,
     DutyRotaApi, CaseEventApi, EscalationRequestApi, TransferApi, CaseReviewApi, BulletinApi,
-    AuditApi,
+    AuditApi, RoleScopeApi,
 ]

@@ -3,6 +3,7 @@ and address (which an attacker cannot turn against the account's owner), forced
 changes, session limits and cookie flags, and no demo passwords in production."""
 
 import datetime
+import time
 
 import pytest
 from sqlalchemy import update
@@ -123,6 +124,26 @@ def test_idle_timeout_is_thirty_minutes_and_cookies_are_hardened(world, db_app):
                                                           "password": "password"})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_a_session_idle_longer_than_the_limit_is_signed_out(world, db_app, monkeypatch):
+    """Checked by the server (the cookie's signed timestamp), not left to the browser: a
+    copied cookie replayed after the idle limit is dead."""
+    idle = db_app.permanent_session_lifetime.total_seconds()
+    real_time, later = time.time, [0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + later[0])
+    client = sign_in(db_app, "clerkA")
+    for _ in range(3):  # busy for longer than the limit: each request renews the session
+        later[0] += idle - 60
+        assert client.get("/api/v1/cases/").status_code == 200
+    stolen = client.get_cookie(db_app.config["SESSION_COOKIE_NAME"]).value
+    later[0] += idle + 1
+    assert client.get("/api/v1/cases/").status_code == 401
+    page = client.get("/caseview/list/")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    replay = db_app.test_client()
+    replay.set_cookie(db_app.config["SESSION_COOKIE_NAME"], stolen)
+    assert replay.get("/api/v1/cases/").status_code == 401
 
 
 def test_cookies_are_secure_over_https(world, db_app, monkeypatch):

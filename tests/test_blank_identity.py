@@ -72,9 +72,10 @@ def test_migration_0005a_turns_blank_identities_into_null(database_url):  # noqa
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, id_number, phone FROM petitioner ORDER BY id")
                             ).all()
-        # blanks became NULL before 0006 encrypted the real ID numbers at rest
+        # blanks became NULL before 0006 and 0016 encrypted the real values at rest
         assert rows[0] == (1, None, None)
-        assert rows[1][1] not in (None, "", VALID_ID) and rows[1][2] == "13800138000"
+        assert rows[1][1] not in (None, "", VALID_ID)
+        assert rows[1][2].startswith("enc:") and "13800138000" not in rows[1][2]
         assert conn.execute(text("SELECT id_number, phone FROM person")).all() == [(None, None)]
     engine.dispose()
     flask(database_url, "db", "downgrade", "0003")

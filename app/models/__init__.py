@@ -16,7 +16,7 @@ from app.models.records import (
 )
 from app.models.reviews import CaseReview
 from app.models.search import SEARCH_OBJECTS  # noqa: F401  (search indexes' DDL)
-from app.models.security import LoginAttempt
+from app.models.security import LoginAttempt, RoleScope
 from app.models.stats import CaseStat
 from app.models.user import StaffUser
 from app.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -41,6 +41,7 @@ __all__ = [
     "Person",
     "Petitioner",
     "Place",
+    "RoleScope",
     "Site",
     "Training",
     "Transfer",

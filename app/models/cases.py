@@ -258,21 +258,33 @@ class Case(Model):
         """The responsible place is always the case's place or one of its ancestors
         (registration sets it to the place, escalation moves it to a parent), so a case
         is in a subtree exactly when its place is: a township's subtree is
-        ``township_id``, one index range; a village's or a grid's, its places."""
+        ``township_id``, one index range; a village's or a grid's, its places. A scope
+        may also reach single places (``case_ids``) and its own cases (``own_cases``:
+        registered, handled as agent or led, within the account's subtree)."""
         if scope.everything:
             return true()
-        department = None
+        parts = []
+        for path in scope.case_paths:
+            if path.count("/") == 3:  # "/banner/township/"
+                township = select(Place.id).where(Place.path == path)
+                parts.append(cls.township_id == township.scalar_subquery())
+            else:
+                parts.append(cls.place_id.in_(Place.subtree_ids(path)))
+        if scope.case_ids:
+            parts.append(cls.place_id.in_(scope.case_ids))
+        if scope.own_cases is not None and scope.place_path:
+            user_id, person_id = scope.own_cases
+            mine = [cls.registered_by_id == user_id]
+            if person_id is not None:
+                mine += [cls.agent_id == person_id, cls.case_leader_id == person_id]
+            parts.append(and_(cls.place_id.in_(Place.subtree_ids(scope.place_path)),
+                              or_(*mine)))
         if scope.department_id is not None:
-            department = cls.id.in_(
-                select(Transfer.case_id).where(Transfer.department_id == scope.department_id))
-        if not scope.place_path:
-            return department if department is not None else false()
-        if scope.place_path.count("/") == 3:  # "/banner/township/"
-            township = select(Place.id).where(Place.path == scope.place_path)
-            clause = cls.township_id == township.scalar_subquery()
-        else:
-            clause = cls.place_id.in_(Place.subtree_ids(scope.place_path))
-        return clause if department is None else or_(clause, department)
+            parts.append(cls.id.in_(
+                select(Transfer.case_id).where(Transfer.department_id == scope.department_id)))
+        if not parts:
+            return false()
+        return or_(*parts) if len(parts) > 1 else parts[0]
 
 
 def township_of(connection, place_id):

@@ -30,7 +30,9 @@ class CaseStat(Model):
 
     @classmethod
     def scope_clause(cls, scope):
-        return scope.place_clause(cls.place_id)
+        # counts of cases: the places whose cases the scope reaches (a scope of one's
+        # own cases has none; the cockpit then counts those cases live)
+        return scope.case_place_clause(cls.place_id)
 
 
 # the landing page's banner-wide counts by state: one index-only range (dim = 'state')

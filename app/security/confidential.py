@@ -3,13 +3,17 @@ whose purpose is an accusation or complaint names the accused unit — a departm
 place (a township's or the banner's government) — and the staff of that unit (accounts
 bound to the department, or to the place or a place below it) may see the case their
 work needs but never who brought it: the petitioner, their phone and the entrustment's
-signer are withheld on every page, and the petitioner's own row leaves their scope."""
+signer are withheld on every page, print and API answer (the signed scan is not served),
+the petitioner's own row leaves their scope, and the case is never transferred to the
+department it accuses (app/services/cases.py)."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, literal, or_, select
 
 COMPLAINT = "complaint"
 WITHHELD = _l("Withheld: an accusation against your unit")
+# the columns of a case that tell who brought it (the entrustment's scan bears a signature)
+IDENTITY_COLUMNS = ("petitioner_id", "entrustment_signer", "entrustment_file")
 
 
 def _places_at_or_above(path: str):
@@ -53,3 +57,12 @@ def petitioner_hidden_clause(petitioner_model, scope):
 
     return select(Case.id).where(Case.petitioner_id == petitioner_model.id,
                                  accuses_clause(Case, scope)).exists()
+
+
+def withhold_identity(case, data: dict) -> dict:
+    """A case as the REST API returns it, with who brought it blanked for the accused."""
+    if identity_withheld(case):
+        for column in IDENTITY_COLUMNS:
+            if column in data:
+                data[column] = None
+    return data

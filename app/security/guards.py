@@ -84,18 +84,20 @@ def check_binding(account: StaffUser, writer, scope) -> None:
 def _guard_scope_fields(session, flush_context, instances):
     if not has_request_context():
         return
-    from app.security.scope import _signed_in_user, current_scope
+    from app.security.scope import _signed_in_user, binding_scope
 
     writer = _signed_in_user()
     if writer is None:
         return  # a login's own bookkeeping (counters, last login) touches no binding
     scope = None
     for obj in [*session.new, *session.dirty]:
+        # by the writer's binding, not its roles' data scopes: a role set to read the
+        # whole banner does not thereby administer the banner's tree and accounts
         if isinstance(obj, Place):
-            scope = scope or current_scope()
+            scope = scope or binding_scope(writer)
             check_place(session, obj, scope)
         elif isinstance(obj, StaffUser):
-            scope = scope or current_scope()
+            scope = scope or binding_scope(writer)
             check_binding(obj, writer, scope)
 
 

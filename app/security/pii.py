@@ -1,10 +1,10 @@
-"""Personal information at rest: ID numbers are stored encrypted (Fernet: AES-128-CBC
-with HMAC-SHA256) under PII_ENCRYPTION_KEY, and found by exact value only, through a
-keyed hash (HMAC-SHA256 under PII_HASH_KEY) kept beside them — which also keeps them
-unique. Neither key lives in the database; without them a copy of the database shows
-no ID number. Both come from the configuration (instance/daiban.cfg or the
-environment); in development and tests they are derived from SECRET_KEY, in production
-they must be set."""
+"""Personal information at rest: ID numbers and phones are stored encrypted (Fernet:
+AES-128-CBC with HMAC-SHA256) under PII_ENCRYPTION_KEY, and found by exact value only,
+through a keyed hash (HMAC-SHA256 under PII_HASH_KEY) kept beside them — which also
+keeps ID numbers unique. Neither key lives in the database; without them a copy of the
+database shows no ID number or phone. Both come from the configuration
+(instance/daiban.cfg or the environment); in development and tests they are derived from
+SECRET_KEY, in production they must be set."""
 
 import base64
 import hashlib
@@ -79,9 +79,10 @@ def check_keys(app) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _keep_id_number_hashes(session, flush_context, instances):
+def _keep_hashes(session, flush_context, instances):
     for obj in [*session.new, *session.dirty]:
-        if "id_number" not in getattr(obj, "masked_columns", ()):
-            continue
-        if obj in session.new or inspect(obj).attrs.id_number.history.has_changes():
-            obj.id_number_hash = keyed_hash(obj.id_number)
+        for column in getattr(obj, "masked_columns", ()):
+            if not hasattr(obj, f"{column}_hash"):
+                continue
+            if obj in session.new or inspect(obj).attrs[column].history.has_changes():
+                setattr(obj, f"{column}_hash", keyed_hash(getattr(obj, column)))

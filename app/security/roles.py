@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from app.domain.authority import permissions_by_role
 
 READ, WRITE, DELETE = "read", "write", "delete"
+# ID numbers and phones in full (on a person's or petitioner's page, audited)
+SHOW_UNMASKED = "show_unmasked"
 RW = (READ, WRITE)
 RWD = (READ, WRITE, DELETE)
 
@@ -55,7 +57,7 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         "Person": (READ,),
         "Duty": (READ,),
         "Training": (READ,),
-        "Petitioner": RW,
+        "Petitioner": (*RW, SHOW_UNMASKED),  # the agent calls the petitioner
         "Case": RW,
         "CaseEvent": (READ,),
         "MediationSession": (READ,),
@@ -100,10 +102,10 @@ MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     "TownshipStaff": {
         "Place": RWD,
         "Site": RWD,
-        "Person": RWD,
+        "Person": (*RWD, SHOW_UNMASKED),  # keeps the roster and registers petitioners
         "Duty": RWD,
         "Training": RWD,
-        "Petitioner": RWD,
+        "Petitioner": (*RWD, SHOW_UNMASKED),
         "Case": RW,
         "CaseEvent": (READ,),
         "MediationSession": (READ,),
@@ -183,7 +185,7 @@ MATRIX[SYSTEM_ADMIN] = {"Place": RWD, "Site": RWD, "Category": RWD, "Channel": R
                         "Department": RWD,
                         # integrators' endpoints and the log of what was sent to them
                         "Webhook": RWD, "WebhookDelivery": (READ,)}
-MATRIX[SECURITY_ADMIN] = {}
+MATRIX[SECURITY_ADMIN] = {"RoleScope": RWD}  # each role's data scope
 MATRIX[AUDIT_ADMIN] = {"AuditLog": (READ,)}
 # FAB's own security views name their permissions after their methods
 ACCOUNTS = [*((p, "UserDBModelView") for p in ("can_list", "can_show", "can_add",
@@ -220,7 +222,7 @@ def role_permissions(role: str) -> set[tuple[str, str]]:
 
 MATRIX_START = "<!-- role-matrix:start -->"
 MATRIX_END = "<!-- role-matrix:end -->"
-_VERB_ORDER = (READ, WRITE, DELETE)
+_VERB_ORDER = (READ, WRITE, DELETE, SHOW_UNMASKED)
 
 
 def matrix_markdown() -> str:
@@ -239,7 +241,8 @@ def matrix_markdown() -> str:
         cells = []
         for role in MATRIX:
             verbs = {v for block in blocks for v in block.get(role, {}).get(resource, ())}
-            cells.append(", ".join(v for v in _VERB_ORDER if v in verbs) or "—")
+            cells.append(", ".join(v.replace("_", " ") for v in _VERB_ORDER if v in verbs)
+                         or "—")
         cells.append("all")
         lines.append(f"| {resource} | " + " | ".join(cells) + " |")
     actions = list(dict.fromkeys(a for grants in LIFECYCLE_ACTIONS.values()

@@ -12,6 +12,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import True_
 
 from app.extensions import db
@@ -20,9 +21,47 @@ from app.models.places import Place
 
 @dataclass(frozen=True)
 class Scope:
+    """What one account sees. ``place_path``/``place_id``: the place it is bound to (its
+    unit: accusations, the scope guards); ``paths``/``ids``: the places whose rows it
+    reaches — each path a subtree, each id one place (default: the bound place's
+    subtree); ``case_paths``/``case_ids``: likewise for cases (default: the same), plus
+    ``own_cases`` — (user id, person id) — the cases it registered, handles as agent or
+    leads, within its bound subtree. Built from the roles' settings by scope_for_user."""
+
     place_path: str | None = None
     department_id: int | None = None
     everything: bool = False
+    place_id: int | None = None
+    paths: tuple[str, ...] | None = None
+    ids: tuple[int, ...] = ()
+    case_paths: tuple[str, ...] | None = None
+    case_ids: tuple[int, ...] | None = None
+    own_cases: tuple[int, int | None] | None = None
+
+    def __post_init__(self):
+        if self.paths is None:
+            object.__setattr__(self, "paths", (self.place_path,) if self.place_path else ())
+        if self.case_paths is None:
+            object.__setattr__(self, "case_paths", self.paths)
+        if self.case_ids is None:
+            object.__setattr__(self, "case_ids", self.ids)
+
+    @staticmethod
+    def _area(column, paths, ids):
+        parts = [column.in_(Place.subtree_ids(path)) for path in paths]
+        if ids:
+            parts.append(column.in_(ids))
+        if not parts:
+            return None
+        return or_(*parts) if len(parts) > 1 else parts[0]
+
+    def case_place_clause(self, column):
+        """SQL: a case's place lies in the places whose cases the scope reaches (its own
+        cases aside: case_stat and other per-place figures cannot tell them)."""
+        if self.everything:
+            return true()
+        area = self._area(column, self.case_paths, self.case_ids)
+        return false() if area is None else area
 
     def place_clause(
         self,
@@ -34,11 +73,11 @@ class Scope:
         if self.everything:
             return true()
         clauses = []
-        if self.place_path:
-            subtree = Place.subtree_ids(self.place_path)
-            clauses.append(column.in_(subtree))
+        area = self._area(column, self.paths, self.ids)
+        if area is not None:
+            clauses.append(area)
             if also is not None:
-                clauses.append(also.in_(subtree))
+                clauses.append(self._area(also, self.paths, self.ids))
         if self.department_id is not None and department_column is not None:
             if department_subquery is not None:
                 clauses.append(department_column.in_(department_subquery(self.department_id)))
@@ -70,14 +109,18 @@ class Scope:
             return False
         if self.everything:
             return True
-        return bool(self.place_path) and place.path.startswith(self.place_path)
+        return place.id in self.ids or any(place.path.startswith(p) for p in self.paths)
 
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def scope_for_user(user) -> Scope:
+def binding_scope(user) -> Scope:
+    """The scope the account's binding gives, whatever its roles' settings: the place
+    and everything below it (the whole banner from the banner), or its department's
+    rows. The guards on the fields that define scopes go by it (app/security/guards.py):
+    a data-scope setting widens what a role reads, not whom it administers."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NOTHING
     place = user.place
@@ -85,10 +128,70 @@ def scope_for_user(user) -> Scope:
         # the banner is the root of the tree; a place without a parent that is not a
         # banner (a row written around the guards) widens nothing
         banner = place.parent_id is None and place.level == "banner"
-        return Scope(place_path=place.path, everything=banner)
+        return Scope(place_path=place.path, everything=banner, place_id=place.id)
     if user.department_id is not None:
         return Scope(department_id=user.department_id)
     return NOTHING
+
+
+def role_settings(user) -> list[tuple[str, tuple[str, ...]]]:
+    """(kind, chosen places' paths) for each of the account's roles; a role the security
+    administrator has not set sees its accounts' place and below."""
+    from app.models.security import SCOPE_SUBTREE, RoleScope
+
+    role_ids = [role.id for role in getattr(user, "roles", None) or ()]
+    if not role_ids:
+        return []
+    rows = {row.role_id: row for row in db.session.scalars(
+        select(RoleScope).where(RoleScope.role_id.in_(role_ids))
+        .options(selectinload(RoleScope.places)))}
+    return [(rows[i].kind, tuple(p.path for p in rows[i].places)) if i in rows
+            else (SCOPE_SUBTREE, ()) for i in role_ids]
+
+
+def scope_for_user(user) -> Scope:
+    """The account's binding narrowed or widened by its roles' data scopes (the union
+    of them, as permissions are): whole banner, own place and below, own place only,
+    own records only (the cases it registered, handles or leads; its place and below
+    for the rest), or chosen places (each with what lies below it)."""
+    from app.models.security import (
+        SCOPE_BANNER,
+        SCOPE_OWN_PLACE,
+        SCOPE_OWN_RECORDS,
+        SCOPE_PLACES,
+        SCOPE_SUBTREE,
+    )
+
+    bound = binding_scope(user)
+    if bound is NOTHING:
+        return NOTHING
+    settings = role_settings(user)
+    kinds = {kind for kind, _chosen in settings} or {SCOPE_SUBTREE}
+    if SCOPE_BANNER in kinds or (bound.everything and SCOPE_SUBTREE in kinds):
+        return Scope(place_path=bound.place_path, department_id=bound.department_id,
+                     everything=True, place_id=bound.place_id)
+    if bound.place_path is None:  # a department's staff: their department's rows
+        return bound
+    path, place_id = bound.place_path, bound.place_id
+    paths, ids, case_paths, case_ids, own = set(), set(), set(), set(), False
+    for kind, chosen in settings or [(SCOPE_SUBTREE, ())]:
+        if kind == SCOPE_SUBTREE:
+            paths.add(path)
+            case_paths.add(path)
+        elif kind == SCOPE_OWN_PLACE:
+            ids.add(place_id)
+            case_ids.add(place_id)
+        elif kind == SCOPE_OWN_RECORDS:
+            paths.add(path)
+            own = True
+        elif kind == SCOPE_PLACES:
+            paths.update(chosen)
+            case_paths.update(chosen)
+    own = own and path not in case_paths
+    return Scope(place_path=path, place_id=place_id, paths=tuple(sorted(paths)),
+                 ids=tuple(sorted(ids)), case_paths=tuple(sorted(case_paths)),
+                 case_ids=tuple(sorted(case_ids)),
+                 own_cases=(user.id, getattr(user, "person_id", None)) if own else None)
 
 
 def _signed_in_user():

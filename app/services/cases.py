@@ -43,6 +43,7 @@ from app.models.choices import (
     TERMINATION_REASONS,
     URGENCY,
 )
+from app.security.confidential import COMPLAINT
 from app.security.scope import EVERYTHING, load_in_scope, scope_for_user
 from app.services import pickers
 
@@ -587,6 +588,11 @@ def _open_transfers_to(case: Case, departments, reply_by=None, case_due=None
     rules = deadline_rules()
     transfers = []
     for department in departments:
+        if case.purpose == COMPLAINT and department.id == case.accused_department_id:
+            # 《信访工作条例》 Art. 30: an accusation is never handed to the accused
+            raise RuleBroken(N_("This case is an accusation against %(name)s: it cannot be "
+                                "transferred to the department it accuses."),
+                             name=str(department))
         if department.id in already:
             raise RuleBroken(N_("The case is already waiting for a reply from %(name)s."),
                              name=str(department))

@@ -24,6 +24,7 @@ from app.domain.validators import InvalidValue, check_phone
 from app.extensions import db
 from app.models import Case, CaseReview, Category, Channel, Petitioner, Place
 from app.security import audit
+from app.security.pii import keyed_hash
 from app.security.scope import EVERYTHING, Scope, scope_for_user
 from app.services import cases as case_service
 
@@ -389,7 +390,9 @@ def _petitioner(who, found: dict) -> Petitioner:
     if key not in found:
         stmt = select(Petitioner).where(Petitioner.name == name,
                                         Petitioner.place_id == place_id)
-        stmt = stmt.where(Petitioner.phone == phone if phone else Petitioner.phone.is_(None))
+        # phones are encrypted at rest: found by their keyed hash
+        stmt = stmt.where(Petitioner.phone_hash == keyed_hash(phone) if phone
+                          else Petitioner.phone.is_(None))
         found[key] = db.session.scalars(stmt.order_by(Petitioner.id)).first()
         if found[key] is None:
             found[key] = Petitioner(name=name, place_id=place_id, phone=phone,

@@ -5,6 +5,7 @@ the duty it needs, in the user's scope; a petitioner field offers the user's are
 petitioners — for a grid worker, those of the grid's village (households are usually
 recorded at the village, and a grid worker registers for them)."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -35,13 +36,19 @@ PICKS = {
 
 
 def _petitioner_scope(scope: Scope) -> Scope:
-    """A grid's scope reaches its village's petitioners (and the grid's own)."""
-    if scope.everything or not scope.place_path:
+    """A grid's scope reaches its village's petitioners (and the grid's own): each grid
+    among the scope's places stands for its village."""
+    if scope.everything or not scope.paths:
         return scope
-    place = db.session.scalar(select(Place).where(Place.path == scope.place_path))
-    if place is not None and place.level == "grid" and place.parent is not None:
-        return Scope(place_path=place.parent.path, department_id=scope.department_id)
-    return scope
+    grids = dict(db.session.execute(
+        select(Place.path, Place.parent_id).where(Place.path.in_(scope.paths),
+                                                  Place.level == "grid")).all())
+    if not grids:
+        return scope
+    villages = dict(db.session.execute(
+        select(Place.id, Place.path).where(Place.id.in_(list(grids.values())))).all())
+    paths = tuple(dict.fromkeys(villages.get(grids.get(p), p) for p in scope.paths))
+    return dataclasses.replace(scope, paths=paths)
 
 
 def eligible(kind: str, scope: Scope):
@@ -96,8 +103,8 @@ def likely_duplicates(scope: Scope, *, name=None, place_id=None, id_number=None,
     reasons = []
     if id_number:
         reasons.append((Petitioner.id_number_hash == keyed_hash(id_number), "id_number"))
-    if phone:
-        reasons.append((Petitioner.phone == phone, "phone"))
+    if phone:  # phones are encrypted at rest: compared by their keyed hash
+        reasons.append((Petitioner.phone_hash == keyed_hash(phone), "phone"))
     if name and place_id:
         reasons.append(((Petitioner.name == name.strip()) & (Petitioner.place_id == place_id),
                         "name_place"))

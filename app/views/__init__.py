@@ -34,6 +34,7 @@ from app.views.records import (
     MediationSessionView,
 )
 from app.views.rosters import DutyView, PersonView, PetitionerView, TrainingView
+from app.views.security import RoleScopeView
 from app.views.webhooks import WebhookDeliveryView, WebhookEndpointView
 
 PLACES = _l("Places")
@@ -94,6 +95,8 @@ def register_views(appbuilder) -> None:
         category="Security")
     add(WebhookDeliveryView, "Webhook deliveries", label=_l("Webhook deliveries"),
         icon="fa-paper-plane", category="Security")
+    add(RoleScopeView, "Data scopes", label=_l("Data scopes"), icon="fa-filter",
+        category="Security")
     for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi, WebhookEndpointApi,
                 WebhookDeliveryApi]:
         appbuilder.add_api(api)

@@ -44,13 +44,14 @@ from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app.domain.errors import DomainError
+from app.domain.validators import mask_id_number, mask_phone
 from app.extensions import db
 from app.formatting import format_date, format_datetime
 from app.models.cases import AppendOnlyError
 from app.models.choices import label
 from app.security import audit
 from app.security.pii import keyed_hash
-from app.security.roles import METHOD_PERMISSIONS
+from app.security.roles import METHOD_PERMISSIONS, SHOW_UNMASKED
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter, current_scope
 from app.views.pick_fields import PickerMixin
 
@@ -344,12 +345,6 @@ class ScopedModelView(PickerMixin, ModelView):
     @has_access
     def edit(self, pk):
         item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
-        if item is not None and request.method == "GET":
-            shown = [c for c in getattr(item, "masked_columns", ())
-                     if c in self.edit_columns and getattr(item, c, None)]
-            if shown:  # the edit form shows personal information unmasked
-                audit.record("view_pi", type(item).__name__, item.id, detail=",".join(shown))
-                db.session.commit()
         if item is not None:
             current = {}
             for column in self.edit_columns:
@@ -544,17 +539,83 @@ def _refusal_text(error) -> str:
     return error.translate(_) if isinstance(error, DomainError) else str(error)
 
 
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+class PersonalInformationMixin:
+    """ID numbers and phones (the model's ``masked_columns``) are shown masked; in full
+    only to a role holding ``can_show_unmasked`` on the view's resource — on the record's
+    "show in full" page and in its edit form — and every such showing is written to the
+    audit trail. Without it the edit form leaves them blank (the masked value below
+    them): a value typed replaces the stored one, a blank keeps it."""
+
+    show_template = "daiban/show_pi.html"
+    method_permission_name = {**METHOD_PERMISSIONS, "show_unmasked": SHOW_UNMASKED}
+
+    def may_unmask(self) -> bool:
+        from app.extensions import appbuilder
+
+        return appbuilder.sm.has_access(f"can_{SHOW_UNMASKED}", self.class_permission_name)
+
+    def _masked_in(self, columns, item):
+        return [c for c in self.datamodel.obj.masked_columns
+                if c in columns and getattr(item, c, None)]
+
+    @expose("/unmasked/<pk>")
+    @has_access
+    def show_unmasked(self, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        masked = {f"{c}_masked": c for c in self.datamodel.obj.masked_columns}
+        columns = [masked.get(c, c) for c in self.show_columns]
+        shown = self._masked_in(columns, item)
+        if shown:
+            audit.record("view_pi", type(item).__name__, item.id, detail=",".join(shown))
+            db.session.commit()
+        widgets = {"show": self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns),
+            formatters_columns=self.formatters_columns, actions={},
+            modelview_name=self.__class__.__name__)}
+        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+                                    widgets=widgets, unmasked=True)
+
+    def prefill_form(self, form, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        shown = self._masked_in(self.edit_columns, item) if item is not None else []
+        if not shown:
+            return
+        if self.may_unmask():  # the edit form shows them in full
+            audit.record("view_pi", type(item).__name__, item.id, detail=",".join(shown))
+            db.session.commit()
+            return
+        for column in shown:
+            form[column].data = ""
+            form[column].description = _("Leave blank to keep %(value)s.",
+                                         value=MASKS[column](getattr(item, column)))
+
+    def process_form(self, form, is_created):
+        super().process_form(form, is_created)
+        if is_created or self.may_unmask():
+            return
+        for column in self.datamodel.obj.masked_columns:
+            if column in form and not (form[column].data or "").strip():
+                del form[column]  # blank: the stored value stays
+
+
 class StoreRefused(Exception):
     """Why the database refused a change, in words fit for the user."""
 
 
 class ExactMatch(FilterEqual):
-    """The only search a masked column offers: the whole value (an ID number through
-    its keyed hash: the stored value is encrypted)."""
+    """The only search a masked column offers: the whole value, through its keyed hash
+    (ID numbers and phones are stored encrypted)."""
 
     def apply(self, query, value):
-        if self.column_name == "id_number" and hasattr(self.model, "id_number_hash"):
-            return query.filter(self.model.id_number_hash == keyed_hash(str(value)))
+        hashed = getattr(self.model, f"{self.column_name}_hash", None)
+        if hashed is not None:
+            return query.filter(hashed == keyed_hash(str(value)))
         return super().apply(query, value)
 
 

@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.models.choices import CASE_ACTIONS as ACTION_LABELS
 from app.models.choices import CASE_LEVELS, DEADLINE_STATUSES, REVIEW_STAGES
+from app.security.confidential import COMPLAINT, identity_withheld
 from app.security.roles import METHOD_PERMISSIONS, READ
 from app.security.scope import load_in_scope, scoped
 from app.services import action_inputs, uploads
@@ -40,14 +41,16 @@ class ActionForm:
     fields: list  # (Field, choices or None)
 
 
-def _choices(field):
+def _choices(field, case):
     kind = field.kind
     if kind == action_inputs.PERSON:  # searched on the server (pick/<kind>)
         return None
     if kind == action_inputs.DEPARTMENTS:
-        rows = db.session.scalars(
-            select(Department).where(Department.active.is_(True)).order_by(Department.code)
-        )
+        query = select(Department).where(Department.active.is_(True))
+        if case.purpose == COMPLAINT and case.accused_department_id is not None:
+            # an accusation is never transferred to the department it accuses
+            query = query.where(Department.id != case.accused_department_id)
+        rows = db.session.scalars(query.order_by(Department.code))
         return [(d.id, str(d)) for d in rows]
     if kind == action_inputs.JOINT_MEETING:
         rows = db.session.scalars(
@@ -106,7 +109,7 @@ class CaseLifecycleMixin:
         status = deadlines.deadline_status(due, today, rules)
         forms = [
             ActionForm(action, str(ACTION_LABELS[action]),
-                       [(f, _choices(f)) for f in action_inputs.INPUTS[action]
+                       [(f, _choices(f, case)) for f in action_inputs.INPUTS[action]
                         if not (action == "transfer" and f.name == "due_on")])
             for action in case_service.available_actions(case, g.user)
         ]
@@ -136,7 +139,8 @@ class CaseLifecycleMixin:
             "pending_to": str(CASE_LEVELS.get(pending.to_level, "")) if pending else "",
             "transfers": transfers,
             "archived": case.state == ARCHIVED,
-            "has_scan": uploads.is_stored_scan(case.entrustment_file),
+            "has_scan": (not identity_withheld(case)
+                         and uploads.is_stored_scan(case.entrustment_file)),
             "can_edit": case_service.may_edit_details(case, g.user),
         }
 
@@ -182,7 +186,7 @@ class CaseLifecycleMixin:
     def entrustment_scan(self, pk):
         """The uploaded scan of the signed entrustment (scoped like the case)."""
         case = self._case_or_404(pk)
-        if not uploads.is_stored_scan(case.entrustment_file):
+        if identity_withheld(case) or not uploads.is_stored_scan(case.entrustment_file):
             abort(404)
         return send_from_directory(uploads.upload_dir(), case.entrustment_file,
                                    as_attachment=True)

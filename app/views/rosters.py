@@ -11,7 +11,14 @@ from app.models.choices import (
     MEDIATION_KINDS,
     TRAINING_KINDS,
 )
-from app.views.base import ScopedModelView, choice_field, choice_formatter, interface, yes_no
+from app.views.base import (
+    PersonalInformationMixin,
+    ScopedModelView,
+    choice_field,
+    choice_formatter,
+    interface,
+    yes_no,
+)
 from app.views.cases import CaseView
 from app.views.labels import LABELS
 from app.views.validators import IdNumber, NoLikelyDuplicate, Phone
@@ -72,7 +79,7 @@ class TrainingView(ScopedModelView):
     validators_columns = {"person": [DataRequired()]}
 
 
-class PersonView(ScopedModelView):
+class PersonView(PersonalInformationMixin, ScopedModelView):
     datamodel = interface(Person)
     class_permission_name = "Person"
     list_title = _l("People")
@@ -103,7 +110,7 @@ class PersonView(ScopedModelView):
     related_views = [DutyView, TrainingView, CaseView]
 
 
-class PetitionerView(ScopedModelView):
+class PetitionerView(PersonalInformationMixin, ScopedModelView):
     datamodel = interface(Petitioner)
     class_permission_name = "Petitioner"
     list_title = _l("Petitioners")

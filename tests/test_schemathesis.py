@@ -1,0 +1,49 @@
+"""The REST API fuzzed from its own OpenAPI spec (schemathesis): for every operation,
+valid and invalid requests — as an administrator and as a township clerk, signed with a
+token — and not one server error. Skipped when schemathesis is not installed."""
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+hypothesis = pytest.importorskip("hypothesis")
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
+
+EXAMPLES = 8  # per operation, mode and account: about 2,500 requests in all
+
+
+def _token(app, username):
+    response = app.test_client().post("/api/v1/security/login", json={
+        "username": username, "password": "password", "provider": "db"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["access_token"]
+
+
+@pytest.mark.parametrize("username", ["admin", "clerkA"])
+def test_no_operation_answers_a_server_error(world, db_app, username):
+    headers = {"Authorization": f"Bearer {_token(db_app, username)}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/_openapi", db_app, headers=headers)
+    failures, calls = [], [0]
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 40
+
+    def fuzzer(operation, mode):
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def fuzz(case):
+            response = case.call(headers=headers)
+            calls[0] += 1
+            if response.status_code >= 500:
+                failures.append((operation.label, mode.value, response.status_code,
+                                 case.path_parameters, case.query, case.body))
+            assert "Traceback" not in response.text
+
+        return fuzz
+
+    for operation in operations:
+        for mode in GenerationMode:
+            fuzzer(operation, mode)()
+    assert not failures, (sorted({(f[0], f[1]) for f in failures}), failures[:5])
+    assert calls[0] > len(operations)
