@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.domain.errors import DomainError
 from app.domain.lifecycle import CASE_ACTIONS
 from app.models import Case
-from app.security.scope import load_in_scope
+from app.security.scope import in_scope, load_in_scope
 from app.services import action_inputs
 from app.services import cases as case_service
 
@@ -154,7 +154,8 @@ class CaseActionsMixin:
     @protect()
     @safe
     def case_action(self, pk, action):
-        if action not in CASE_ACTIONS:
+        if action not in CASE_ACTIONS or not in_scope(Case, pk):
+            # out of the area is answered before the body is read: 404, as for any route
             return self.response_404()
         body = request.get_json(silent=True)
         if body is not None and not isinstance(body, dict):

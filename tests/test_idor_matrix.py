@@ -43,6 +43,10 @@ ACCOUNTS = {
 VIEW_CODES = {302, 303, 403, 404, 405}
 API_CODES = {403, 404, 405}
 MARK = "MARKB"  # in a text field of every row made here for township B
+# Dictionaries are shared by the whole banner (app/views/dictionaries.py): every role
+# reads them wherever it is bound, and only the system administrator keeps them. Their
+# scope clause serves a department's staff (their own department), not a place.
+BANNER_WIDE = {"Department"}
 TALLY = {"requests": 0}
 
 
@@ -85,9 +89,9 @@ def _b_rows(world, people):
     svc.decline(declined.id, user("agentB"), reason=f"{MARK}理由", guidance=f"{MARK}指引")
     db.session.commit()
 
-    department = Department(code="MARKBDEPT", name_zh=f"{MARK}镇派驻所", place=township_b)
-    db.session.add(department)
-    db.session.flush()
+    # a department other than the account "idor_dept_hrss"'s takes B's transfer
+    department = db.session.scalars(select(Department).where(Department.code != "HRSS")
+                                    .order_by(Department.id)).first()
     agent_b = people["agentB"]
     leader_b = world.people["B"]
     site = Site(kind="talk_room", name_zh=f"{MARK}说事室", place=b1)
@@ -164,7 +168,8 @@ def _models():
         model = mapper.class_
         if not hasattr(model, "scope_clause") or "id" not in mapper.columns:
             continue
-        if isinstance(model.scope_clause(Scope(place_path="/x/y/")), True_):
+        if model.__name__ in BANNER_WIDE or isinstance(
+                model.scope_clause(Scope(place_path="/x/y/")), True_):
             continue
         found.append(model)
     order = ["Place", "Department", "Case", "Person", "Petitioner"]
@@ -399,7 +404,7 @@ def _try_view(probe, app, view, model):
     for column in getattr(view, "search_columns", []) or []:
         if view.datamodel.is_relation(column):
             related = view.datamodel.get_related_model(column)
-            relations += [(column, pk) for pk in _b_pks(m, related, 2)]
+            relations += [(column, pk) for pk in _b_pks(m, related, 1)]
     form = {k: v for k, v in _text_columns(model).items()}
     for rule in _rules(app, view):
         args = set(rule.arguments)
@@ -407,7 +412,7 @@ def _try_view(probe, app, view, model):
         if not args:
             if "GET" in methods and rule.endpoint.endswith((".list", ".export")):
                 probe.listing(rule.rule, model, route_base)
-                for column, pk in relations:
+                for column, pk in relations if rule.endpoint.endswith(".list") else ():
                     probe.listing(f"{rule.rule}?_flt_0_{column}={pk}", model, route_base)
             continue
         if "pk" not in args:
@@ -417,14 +422,14 @@ def _try_view(probe, app, view, model):
         for arg in others:
             combos = [{**c, arg: v} for c in combos for v in _arg_values(view, arg)]
         writes = rule.endpoint.split(".")[-1] not in ("show", "get")
-        # every B row is read; the first two are written to
+        # every B row is read; the first is written to
         for index, pk in enumerate(_b_pks(m, model)):
             for values in combos:
                 url = _fill(rule, {**values, "pk": pk})
                 for method in sorted(methods):
-                    if method != "GET" and index >= 2:
+                    if method != "GET" and index >= 1:
                         continue
-                    if method == "GET" and writes and index >= 2:
+                    if method == "GET" and writes and index >= 1:
                         continue
                     if method == "GET":
                         probe.refused("GET", url, VIEW_CODES)
@@ -434,7 +439,7 @@ def _try_view(probe, app, view, model):
     if "action_post" in {r.endpoint.split(".")[-1] for r in _rules(app, view)}:
         for name in _arg_values(view, "name"):
             probe.refused("POST", f"{route_base}/action_post", VIEW_CODES,
-                          data={"action": name, "rowid": [str(pk) for pk in _b_pks(m, model)]})
+                          data={"action": name, "rowid": [str(pk) for pk in _b_pks(m, model, 2)]})
 
 
 def _version(matrix, model, pk):
@@ -463,13 +468,14 @@ def _try_api(probe, app, view, model):
             for values in combos:
                 url = _fill(rule, {**values, "pk": pk})
                 for method in sorted(methods):
-                    if method != "GET" and index >= 2:
+                    if index >= 1 and (method != "GET" or others):
                         continue
                     if method == "GET":
                         probe.refused("GET", url, API_CODES)
-                    else:
-                        probe.refused(method, url, API_CODES,
-                                      json={**body, "version": _version(m, model, pk)})
+                    else:  # an action's fields are its own: a bare body reaches the row
+                        payload = ({**body, "version": _version(m, model, pk)}
+                                   if not others else {})
+                        probe.refused(method, url, API_CODES, json=payload)
     # PATCH is no route of FAB's: it must not become one by accident
     for pk in _b_pks(m, model, 1):
         probe.refused("PATCH", f"{base}/{pk}", API_CODES, json=body)
@@ -509,8 +515,8 @@ def test_every_role_has_an_account_in_a(matrix):
 def test_the_drill_down_names_b(matrix):
     """The drill-down links are tried for real: the administrator's lead to B's cases."""
     admin = sign_in(matrix.app, "admin")
-    shown = [url for url in matrix.drills
-             if any(n in admin.get(url).get_data(as_text=True) for n in matrix.texts)]
+    pages = {url: admin.get(url).get_data(as_text=True) for url in matrix.drills[:20]}
+    shown = [url for url, page in pages.items() if any(n in page for n in matrix.texts)]
     assert len(matrix.drills) > 10 and shown
 
 
@@ -519,3 +525,4 @@ def test_nothing_of_b_changed(matrix):
     print(f"\nIDOR matrix: {TALLY['requests']} requests by {len(ACCOUNTS)} accounts, "
           f"{sum(len(v) for v in matrix.b_ids.values())} rows of township B")
     assert TALLY["requests"] > 1000
+
