@@ -16,10 +16,8 @@ import datetime
 import io
 import json
 import re
-from collections import defaultdict
 
 import pytest
-from flask import url_for
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.sql.elements import True_
