@@ -3,12 +3,13 @@ petition system's layout (JSON or XLSX) and imports the cases it assigns down �
 same service, permission ("Exchange") and scope as the panel's page."""
 
 from apispec.exceptions import DuplicateComponentNameError
-from flask import g, jsonify, make_response, request
+from flask import jsonify, make_response, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
 
 from app.api_errors import ErrorShape
 from app.domain import exchange as layout
+from app.extensions import appbuilder
 from app.models.choices import CASE_STATES
 from app.services import exchange as exchange_service
 from app.views.exchange import chosen_state, export_response
@@ -25,6 +26,12 @@ def _record_schema() -> dict:
         properties[key]["enum"] = [layout.YES, layout.NO]
     return {"type": "object", "additionalProperties": False, "properties": properties,
             "required": [f.key for f in layout.FIELDS if f.required]}
+
+
+def _caller():
+    """The signed-in account — a session, or a JWT (FAB's accessor: ``g.user`` is set as
+    a side effect of loading the token's user, which a reused ``g`` may skip)."""
+    return appbuilder.sm.current_user
 
 
 class ExchangeApi(ErrorShape, BaseApi):
@@ -86,7 +93,7 @@ class ExchangeApi(ErrorShape, BaseApi):
         if request.args.get("state") and chosen_state(request.args["state"]) is None:
             return self.response_400(_("%(field)s: choose one of: %(choices)s.",
                                        field="state", choices="、".join(CASE_STATES)))
-        return export_response(g.user, fmt, chosen_state(request.args.get("state")))
+        return export_response(_caller(), fmt, chosen_state(request.args.get("state")))
 
     @expose("/cases", methods=["POST"])
     @protect()
@@ -133,7 +140,7 @@ class ExchangeApi(ErrorShape, BaseApi):
             records = exchange_service.records_from_json(request.get_json(silent=True))
         except exchange_service.ExchangeFileError as err:
             return self.error(400, str(err))
-        result = exchange_service.import_assigned(records, g.user)
+        result = exchange_service.import_assigned(records, _caller())
         if result.errors:
             body = {"code": "invalid", "message": result.errors[0], "field": None,
                     "errors": result.errors}
