@@ -121,10 +121,12 @@ class ScopedApi(ErrorShape, ModelRestApi):
             related = getattr(item, column, None)
             rows = related if isinstance(related, list) else [related]
             if any(row is not None and _outside_scope(row) for row in rows):
-                raise OutsideScope(
+                err = OutsideScope(
                     _("%(field)s: this record is outside your area.",
                       field=self.label_columns.get(column, column))
                 )
+                err.field = column
+                raise err
 
     def get_list_headless(self, **kwargs):
         args = kwargs.get("rison")
