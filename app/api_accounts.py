@@ -1,0 +1,108 @@
+"""Accounts, roles and permissions over /api/v1/, for the roles that administer them on
+FAB's security pages and under those pages' own permission names (``can_list``,
+``can_show``, ``can_add``… on UserDBModelView and RoleModelView). The pages have no
+place scope, nor do these; the session guards of app/security/guards.py (an account's
+binding and roles, separation of duties) hold here as everywhere. Password hashes never
+leave; a new account's password follows the password policy and is changed at first
+sign-in, as on the page; later resets stay on the page (``resetpasswords``)."""
+
+import datetime
+
+from flask import current_app
+from flask_appbuilder.security.sqla.models import PermissionView, Role
+from sqlalchemy import inspect
+from werkzeug.security import generate_password_hash
+
+from app.api_resources import READ_ROUTES, RecordRefused, WriteApi
+from app.models.user import StaffUser
+from app.security import accounts
+from app.views.base import interface
+
+# FAB's security pages name their permissions after their methods
+PAGE_VERBS = {"get_list": "list", "get": "show", "info": "list", "post": "add",
+              "put": "edit", "delete": "delete"}
+LOCALES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ"}
+_ACCOUNT = ["first_name", "last_name", "username", "email", "active", "place_id",
+            "department_id", "person_id", "locale", "roles.id", "roles.name"]
+
+
+class SecurityPageApi(WriteApi):
+    """Under a FAB security page's permission name; its permission list is the page's
+    (app/views/__init__.py copies it: the start-up sync keeps the last list registered)."""
+
+    base_filters = []
+    method_permission_name = PAGE_VERBS
+
+
+class AccountApi(SecurityPageApi):
+    resource_name = "accounts"
+    datamodel = interface(StaffUser)
+    class_permission_name = "UserDBModelView"
+    list_columns = ["id", *_ACCOUNT]
+    show_columns = [*list_columns, "must_change_password", "last_login", "login_count",
+                    "fail_login_count", "created_on", "changed_on"]
+    add_columns = ["first_name", "last_name", "username", "email", "active", "roles",
+                   "place", "department", "person", "locale", "password"]
+    edit_columns = [c for c in add_columns if c != "password"]
+    search_columns = ["first_name", "last_name", "username", "email", "active", "roles",
+                      "place", "department"]
+    order_columns = ["username", "first_name", "last_name"]
+    base_order = ("username", "asc")
+    choice_columns = {"locale": LOCALES}
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # FAB answers a POST with the row as loaded: never with the password's hash
+        self.add_model_schema.dump_fields.pop("password", None)
+
+    def check_rules(self, item):
+        if (item.place is None) == (item.department is None):
+            raise RecordRefused(
+                "Bind the account to a place or to a department (one of the two).",
+                field="place")
+        if not inspect(item).persistent:  # PUT has no password
+            if not item.password:
+                raise RecordRefused("%(column)s is required.", field="password",
+                                    column=self.label_columns.get("password", "password"))
+            problems = accounts.password_problems(item.password, item.username)
+            if problems:
+                raise RecordRefused(" ".join(problems), field="password")
+            item.password = generate_password_hash(
+                password=item.password,
+                method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+            # an account an administrator creates changes its password at first sign-in
+            item.must_change_password = True
+            item.password_changed_at = datetime.datetime.now(datetime.UTC).replace(
+                tzinfo=None)
+
+
+class RoleApi(SecurityPageApi):
+    """Roles and the permissions each holds, read by the security administrator; roles
+    change on the page (the role matrix is synchronised at start-up)."""
+
+    resource_name = "roles"
+    datamodel = interface(Role)
+    class_permission_name = "RoleModelView"
+    include_route_methods = READ_ROUTES
+    list_columns = ["id", "name"]
+    show_columns = ["id", "name", "permissions.id"]
+    search_columns = ["name"]
+    order_columns = ["name"]
+    base_order = ("name", "asc")
+
+
+class PermissionViewApi(SecurityPageApi):
+    """Every permission on every view or API (what a role's ``permissions`` ids name)."""
+
+    resource_name = "permission_views"
+    datamodel = interface(PermissionView)
+    class_permission_name = "PermissionViewModelView"
+    include_route_methods = READ_ROUTES
+    method_permission_name = {"get_list": "list", "get": "list", "info": "list"}
+    list_columns = show_columns = ["id", "permission.name", "view_menu.name"]
+    search_columns = ["permission", "view_menu"]
+    base_order = ("id", "asc")
+
+
+ACCOUNT_APIS = [AccountApi, RoleApi, PermissionViewApi]
