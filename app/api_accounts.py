@@ -9,7 +9,13 @@ sign-in, as on the page; later resets stay on the page (``resetpasswords``)."""
 import datetime
 
 from flask import current_app
-from flask_appbuilder.security.sqla.models import PermissionView, Role
+from flask_appbuilder.security.sqla.models import (
+    Group,
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+)
 from sqlalchemy import inspect
 from werkzeug.security import generate_password_hash
 
@@ -105,4 +111,35 @@ class PermissionViewApi(SecurityPageApi):
     base_order = ("id", "asc")
 
 
-ACCOUNT_APIS = [AccountApi, RoleApi, PermissionViewApi]
+class PermissionApi(SecurityPageApi):
+    resource_name = "permissions"
+    datamodel = interface(Permission)
+    class_permission_name = "PermissionModelView"
+    include_route_methods = READ_ROUTES
+    method_permission_name = {"get_list": "list", "get": "list", "info": "list"}
+    list_columns = show_columns = ["id", "name"]
+    search_columns = ["name"]
+    base_order = ("name", "asc")
+
+
+class ViewMenuApi(PermissionApi):
+    resource_name = "view_menus"
+    datamodel = interface(ViewMenu)
+    class_permission_name = "ViewMenuModelView"
+
+
+class GroupApi(SecurityPageApi):
+    """FAB's user groups (roles given to several accounts at once), read-only: daiban
+    gives roles to accounts directly, and only the Admin role sees the groups page."""
+
+    resource_name = "groups"
+    datamodel = interface(Group)
+    class_permission_name = "UserGroupModelView"
+    include_route_methods = READ_ROUTES
+    list_columns = show_columns = ["id", "name", "label", "description", "roles.id",
+                                   "users.id"]
+    search_columns = ["name", "label"]
+    base_order = ("name", "asc")
+
+
+ACCOUNT_APIS = [AccountApi, RoleApi, PermissionViewApi, PermissionApi, ViewMenuApi, GroupApi]
