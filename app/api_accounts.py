@@ -20,6 +20,7 @@ from sqlalchemy import inspect
 from werkzeug.security import generate_password_hash
 
 from app.api_resources import READ_ROUTES, RecordRefused, WriteApi
+from app.domain.lifecycle import N_
 from app.models.user import StaffUser
 from app.security import accounts
 from app.views.base import interface
@@ -64,11 +65,11 @@ class AccountApi(SecurityPageApi):
     def check_rules(self, item):
         if (item.place is None) == (item.department is None):
             raise RecordRefused(
-                "Bind the account to a place or to a department (one of the two).",
+                N_("Bind the account to a place or to a department (one of the two)."),
                 field="place")
         if not inspect(item).persistent:  # PUT has no password
             if not item.password:
-                raise RecordRefused("%(column)s is required.", field="password",
+                raise RecordRefused(N_("%(column)s is required."), field="password",
                                     column=self.label_columns.get("password", "password"))
             problems = accounts.password_problems(item.password, item.username)
             if problems:

@@ -24,6 +24,7 @@ from app.api import ScopedApi, _checked
 from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin
 from app.domain.errors import DomainError
+from app.domain.lifecycle import N_
 from app.domain.validators import check_id_number, check_phone
 from app.models import (
     AuditEntry,
@@ -125,7 +126,7 @@ class WriteApi(ReadApi):
     def check_record(self, item):
         for column in self.required_columns:
             if getattr(item, column, None) in (None, ""):
-                raise RecordRefused("%(column)s is required.", field=column,
+                raise RecordRefused(N_("%(column)s is required."), field=column,
                                     column=self.label_columns.get(column, column))
         state = inspect(item)
         for column, kind in self.pick_columns.items():
@@ -134,8 +135,8 @@ class WriteApi(ReadApi):
                                and not state.attrs[column].history.has_changes()):
                 continue
             if pickers.chosen(kind, current_scope(), row.id) is None:
-                raise RecordRefused("Choose someone the list offers: this one is outside "
-                                    "your area or does not hold the duty needed.",
+                raise RecordRefused(N_("Choose someone the list offers: this one is outside "
+                                       "your area or does not hold the duty needed."),
                                     field=column)
         self.check_rules(item)
 
