@@ -14,8 +14,8 @@ FAB_DATABASE_ERROR = "Database exception occurred"
 # marshmallow's messages (FAB's payload schemas, our choice and range validators) → a
 # code and a message in the user's language
 MARSHMALLOW_MESSAGES = {
-    "Missing data for required field.": ("required", N_("This field is required.")),
-    "Field may not be null.": ("required", N_("This field is required.")),
+    "Missing data for required field.": (None, N_("This field is required.")),
+    "Field may not be null.": (None, N_("This field is required.")),
     "Unknown field.": ("unknown_field", N_("This field is not accepted here: %(name)s.")),
     "Not a valid integer.": (None, N_("Not a valid integer value.")),
     "Not a valid date.": (None, N_("Not a valid date value.")),
