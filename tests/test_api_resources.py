@@ -252,3 +252,17 @@ def world_apis():
     from app.extensions import appbuilder
 
     return [v for v in appbuilder.baseviews if isinstance(v, BaseApi)]
+
+
+def test_people_and_petitioners_take_a_text_filter(world, login):
+    leader = login("leader")
+    found = leader.get(
+        "/api/v1/petitioners/?q=(filters:!((col:name,opr:sw,value:'A')))").get_json()
+    assert {row["id"] for row in found["result"]} == {world.petitioners["A"].id}
+    people = leader.get(
+        "/api/v1/people/?q=(filters:!((col:name_zh,opr:ct,value:'代办')))").get_json()
+    assert {world.people["A"].id, world.people["B"].id} <= {r["id"] for r in people["result"]}
+    # the filter runs inside the scope: another township's namesakes stay out
+    theirs = login("agentA").get(
+        "/api/v1/people/?q=(filters:!((col:name_zh,opr:ct,value:'代办')))").get_json()
+    assert world.people["B"].id not in {r["id"] for r in theirs["result"]}
