@@ -8,7 +8,8 @@ sign-in, as on the page; later resets stay on the page (``resetpasswords``)."""
 
 import datetime
 
-from flask import current_app
+from flask import current_app, request
+from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.sqla.models import (
     Group,
     Permission,
@@ -16,11 +17,13 @@ from flask_appbuilder.security.sqla.models import (
     Role,
     ViewMenu,
 )
+from flask_babel import gettext as _
 from sqlalchemy import inspect
 from werkzeug.security import generate_password_hash
 
 from app.api_resources import READ_ROUTES, RecordRefused, WriteApi
 from app.domain.lifecycle import N_
+from app.extensions import db
 from app.models.user import StaffUser
 from app.security import accounts
 from app.views.base import interface
@@ -57,6 +60,11 @@ class AccountApi(SecurityPageApi):
     base_order = ("username", "asc")
     choice_columns = {"locale": LOCALES}
 
+    include_route_methods = READ_ROUTES | {"post", "put", "delete", "reset_password"}
+    # FAB's reset action is named "resetpasswords", without the "can_" @protect adds:
+    # an account editor who also holds it (checked below), as on the page
+    method_permission_name = {**PAGE_VERBS, "reset_password": "edit"}
+
     def _init_model_schemas(self):
         super()._init_model_schemas()
         # FAB answers a POST with the row as loaded: never with the password's hash
@@ -82,6 +90,60 @@ class AccountApi(SecurityPageApi):
             item.must_change_password = True
             item.password_changed_at = datetime.datetime.now(datetime.UTC).replace(
                 tzinfo=None)
+
+
+    @expose("/<int:pk>/password", methods=["PUT"])
+    @protect()
+    @safe
+    def reset_password(self, pk):
+        """Reset an account's password, as the page's "Reset Password" does.
+        ---
+        put:
+          summary: Set a temporary password (changed at the account's next sign-in)
+          description: >-
+            The password policy of the page applies (length, three kinds of character,
+            not the username, not one of the last passwords); the account's sessions
+            and tokens end.
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [password]
+                  properties:
+                    password: {type: string, example: Temp-2026-pass}
+          responses:
+            200: {description: The password is set}
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        if not self.appbuilder.sm.has_access("resetpasswords", self.class_permission_name):
+            return self.response_403()
+        account = db.session.get(StaffUser, pk)
+        if account is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=_("The body must be a JSON object."))
+        extra = sorted(set(body) - {"password"})
+        if extra:
+            return self.error(422, _("This field is not accepted here: %(name)s.",
+                                     name=extra[0]), code="unknown_field", field=extra[0])
+        password = body.get("password")
+        if not isinstance(password, str) or not password:
+            return self.error(422, _("This field is required."), field="password")
+        problems = accounts.password_problems(password, account.username,
+                                              accounts.previous_hashes(account))
+        if problems:
+            return self.error(422, " ".join(problems), field="password")
+        self.appbuilder.sm.reset_password(account.id, password)
+        return self.response(200, id=account.id, message=_("Password Changed"))
 
 
 class RoleApi(SecurityPageApi):

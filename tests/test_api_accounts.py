@@ -80,3 +80,24 @@ def test_an_account_is_created_as_on_the_page(world, admins, login):
     assert account.place_id == world.townships["B"].id and not account.active
     assert client.put(f"/api/v1/accounts/{account.id}", json={"password": "x"}).get_json()[
         "code"] == "unknown_field"
+
+
+def test_a_password_is_reset_as_on_the_page(world, admins, login, db_app):
+    client = login("sysadmin")
+    clerk = world.users["clerkA"]
+    short = client.put(f"/api/v1/accounts/{clerk.id}/password", json={"password": "short"})
+    assert short.get_json()["field"] == "password", short.get_json()
+    assert client.put(f"/api/v1/accounts/{clerk.id}/password",
+                      json={"password": "Temp-2026-pass", "x": 1}).get_json()[
+        "code"] == "unknown_field"
+    assert login("clerkB").put(f"/api/v1/accounts/{clerk.id}/password",
+                               json={"password": "Temp-2026-pass"}).status_code == 403
+    done = client.put(f"/api/v1/accounts/{clerk.id}/password",
+                      json={"password": "Temp-2026-pass"})
+    assert done.status_code == 200, done.get_json()
+    db.session.expire_all()
+    account = db.session.get(StaffUser, clerk.id)
+    assert check_password_hash(account.password, "Temp-2026-pass")
+    assert account.must_change_password
+    assert client.put("/api/v1/accounts/987654/password",
+                      json={"password": "Temp-2026-pass"}).status_code == 404

@@ -31,8 +31,6 @@ NO_DATA = {
     "UserInfoEditView": "one's own name and e-mail: a form over one's own account",
     "DaibanResetMyPasswordView": "a form that changes one's own password: passwords are "
                                  "typed into forms, never read back",
-    "DaibanResetPasswordView": "a form that resets an account's password (the first one is "
-                               "set by POST /api/v1/accounts/)",
 }
 # Pages of figures or files drawn from another resource's records, with that resource's
 # permission name (a role that opens the page reads the resource over REST).
@@ -42,6 +40,8 @@ DRAWN_FROM = {
     "HomeView": "Case",
     # a spreadsheet of people and duties: POST /api/v1/people/ and /api/v1/duties/
     "PersonImportView": "Person",
+    # an administrator's password reset: PUT /api/v1/accounts/<pk>/password
+    "DaibanResetPasswordView": "UserDBModelView",
 }
 
 
