@@ -68,6 +68,10 @@ def _ids_only(schema) -> None:
         inner = field.inner if isinstance(field, RelatedList) else field
         if isinstance(inner, Related):
             inner.__class__ = ExistingRowId
+            # so the OpenAPI spec says what to send: an id, or a list of ids
+            inner.metadata.update(type="integer")
+            if inner is not field:
+                field.metadata.update(type="array")
 
 
 class ScopedApi(ErrorShape, ModelRestApi):

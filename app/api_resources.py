@@ -115,6 +115,14 @@ class WriteApi(ReadApi):
             if kind is not None:
                 self.pick_columns[column] = kind
 
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # the page's required fields are required in the payload (and in the spec)
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for column in self.required_columns:
+                if column in schema.fields:
+                    schema.fields[column].required = True
+
     def pre_add(self, item):
         super().pre_add(item)
         self.check_record(item)
