@@ -38,7 +38,7 @@ DRAWN_FROM = {
     # the landing page counts the area's cases by state: GET /api/v1/cases/ with a
     # state filter gives each count
     "HomeView": "Case",
-    # a spreadsheet of people and duties: POST /api/v1/people/ and /api/v1/duties/
+    # a spreadsheet of people and duties: POST /api/v1/people/import (the same file)
     "PersonImportView": "Person",
     # an administrator's password reset: PUT /api/v1/accounts/<pk>/password
     "DaibanResetPasswordView": "UserDBModelView",

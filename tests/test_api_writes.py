@@ -140,3 +140,42 @@ def test_a_database_conflict_does_not_leak_the_databases_words(world, login):
     body = answer.get_json()
     assert body["code"] == "conflict"
     assert "constraint" not in body["message"].lower() and "UNIQUE" not in body["message"]
+
+
+def _csv(*lines):
+    import io
+
+    return {"file": (io.BytesIO("\n".join(lines).encode()), "people.csv")}
+
+
+def _token_client(db_app, username):
+    client = db_app.test_client()
+    answer = client.post("/api/v1/security/login", json={
+        "username": username, "password": "password", "provider": "db"})
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {answer.get_json()['access_token']}"
+    return client
+
+
+def test_the_roster_imports_over_rest_as_on_the_import_page(world, login, db_app):
+    from app.models import Person
+
+    # a file sent with the session cookie alone could come from another site's form
+    assert login("clerkA").post("/api/v1/people/import", data=_csv("姓名,地区代码"),
+                                content_type="multipart/form-data").status_code == 400
+    clerk = _token_client(db_app, "clerkA")
+    mine, theirs = world.villages["A1"].code, world.villages["B1"].code
+    refused = clerk.post("/api/v1/people/import", data=_csv(
+        "姓名,地区代码", f"导入甲,{mine}", f"导入乙,{theirs}"),
+        content_type="multipart/form-data")
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["field"] == "file" and "3" in refused.get_json()["message"]
+    assert db.session.query(Person).filter(Person.name_zh.like("导入%")).count() == 0
+    done = clerk.post("/api/v1/people/import", data=_csv("姓名,地区代码", f"导入甲,{mine}"),
+                      content_type="multipart/form-data")
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["created"] == 1
+    assert _token_client(db_app, "agentA").post(
+        "/api/v1/people/import", data=_csv("姓名,地区代码"),
+        content_type="multipart/form-data").status_code == 403
+    assert clerk.post("/api/v1/people/import", data={},
+                      content_type="multipart/form-data").status_code == 400
