@@ -225,7 +225,7 @@ class PersonApi(ScopedApi):
         post:
           summary: Import people and their duties from a CSV or XLSX file (all or nothing)
           description: >-
-            The same file, columns and checks as the panel's "Import people" page (its
+            The same file, columns and checks as the panel's Import people page (its
             template: /people-import/template.csv). Every row is checked first; on any
             problem nothing is saved and the message lists each row's problems.
           requestBody:
