@@ -147,15 +147,16 @@ class AccountApi(SecurityPageApi):
 
 
 class RoleApi(SecurityPageApi):
-    """Roles and the permissions each holds, read by the security administrator; roles
-    change on the page (the role matrix is synchronised at start-up)."""
+    """Roles and the permissions each holds (ids of ``permission_views``), kept by the
+    security administrator as on the page; as there, ``flask sync-roles`` restores the
+    built-in roles to the matrix of app/security/roles.py and leaves custom ones alone."""
 
     resource_name = "roles"
     datamodel = interface(Role)
     class_permission_name = "RoleModelView"
-    include_route_methods = READ_ROUTES
     list_columns = ["id", "name"]
     show_columns = ["id", "name", "permissions.id"]
+    add_columns = edit_columns = ["name", "permissions"]
     search_columns = ["name"]
     order_columns = ["name"]
     base_order = ("name", "asc")

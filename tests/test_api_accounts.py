@@ -101,3 +101,22 @@ def test_a_password_is_reset_as_on_the_page(world, admins, login, db_app):
     assert account.must_change_password
     assert client.put("/api/v1/accounts/987654/password",
                       json={"password": "Temp-2026-pass"}).status_code == 404
+
+
+def test_the_security_administrator_keeps_custom_roles(world, admins, login):
+    from flask_appbuilder.security.sqla.models import Role
+
+    client = login("secadmin")
+    views = client.get("/api/v1/permission_views/?q=(page_size:100)").get_json()["result"]
+    read_cases = next(p["id"] for p in views
+                      if p["permission"]["name"] == "can_read"
+                      and p["view_menu"]["name"] == "Case")
+    made = client.post("/api/v1/roles/", json={"name": "Hotline", "permissions": [read_cases]})
+    assert made.status_code == 201, made.get_json()
+    pk = made.get_json()["id"]
+    assert [p.id for p in db.session.get(Role, pk).permissions] == [read_cases]
+    assert client.put(f"/api/v1/roles/{pk}", json={"name": "Hotline 12345",
+                                                    "permissions": []}).status_code == 200
+    assert login("sysadmin").delete(f"/api/v1/roles/{pk}").status_code == 403
+    assert client.delete(f"/api/v1/roles/{pk}").status_code == 200
+    assert db.session.get(Role, pk) is None
