@@ -157,6 +157,14 @@ class RoleApi(SecurityPageApi):
     list_columns = ["id", "name"]
     show_columns = ["id", "name", "permissions.id"]
     add_columns = edit_columns = ["name", "permissions"]
+
+    def pre_delete(self, item):
+        from app.security.roles import ALL_ROLES
+
+        # accounts hold them and sync-roles would only bring them back, empty of accounts
+        if item.name in ALL_ROLES:
+            raise RecordRefused(N_("A built-in role cannot be deleted; change its "
+                                   "permissions instead, or make a role of your own."))
     search_columns = ["name"]
     order_columns = ["name"]
     base_order = ("name", "asc")

@@ -120,3 +120,9 @@ def test_the_security_administrator_keeps_custom_roles(world, admins, login):
     assert login("sysadmin").delete(f"/api/v1/roles/{pk}").status_code == 403
     assert client.delete(f"/api/v1/roles/{pk}").status_code == 200
     assert db.session.get(Role, pk) is None
+    # the matrix's roles stay: accounts hold them
+    builtin = db.session.query(Role).filter_by(name="Agent").one()
+    refused = client.delete(f"/api/v1/roles/{builtin.id}")
+    assert refused.status_code == 422 and refused.get_json()["code"] == "refused"
+    db.session.expire_all()
+    assert db.session.query(Role).filter_by(name="Agent").count() == 1
