@@ -72,6 +72,10 @@ def _ids_only(schema) -> None:
         inner = field.inner if isinstance(field, RelatedList) else field
         if isinstance(inner, Related):
             inner.__class__ = ExistingRowId
+            # so the OpenAPI spec says what to send: an id, or a list of ids
+            inner.metadata.update(type="integer")
+            if inner is not field:
+                field.metadata.update(type="array")
 
 
 class ScopedApi(ErrorShape, ModelRestApi):
@@ -125,10 +129,12 @@ class ScopedApi(ErrorShape, ModelRestApi):
             related = getattr(item, column, None)
             rows = related if isinstance(related, list) else [related]
             if any(row is not None and _outside_scope(row) for row in rows):
-                raise OutsideScope(
+                err = OutsideScope(
                     _("%(field)s: this record is outside your area.",
                       field=self.label_columns.get(column, column))
                 )
+                err.field = column
+                raise err
 
     def get_list_headless(self, **kwargs):
         args = kwargs.get("rison")
@@ -212,6 +218,61 @@ class PersonApi(ScopedApi):
         "id_number": _checked(check_id_number),
         "phone": _checked(check_phone),
     }
+    method_permission_name = {**METHOD_PERMISSIONS, "import_people": "write"}
+
+    @expose("/import", methods=["POST"])
+    @protect()
+    @safe
+    def import_people(self):
+        """The roster from a spreadsheet, as the "Import people" page takes it.
+        ---
+        post:
+          summary: Import people and their duties from a CSV or XLSX file (all or nothing)
+          description: >-
+            The same file, columns and checks as the panel's Import people page (its
+            template: /people-import/template.csv). Every row is checked first; on any
+            problem nothing is saved and the message lists each row's problems.
+          requestBody:
+            required: true
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  required: [file]
+                  properties:
+                    file: {type: string, format: binary}
+          responses:
+            200:
+              description: How many people were created and updated
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      created: {type: integer}
+                      updated: {type: integer}
+            400:
+              $ref: '#/components/responses/400'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        from app.services.people_import import import_people, read_rows
+        from app.views.imports import MAX_BYTES
+
+        upload = request.files.get("file")
+        if upload is None:
+            return self.response_400(message=_("Choose a CSV or XLSX file."))
+        payload = upload.read(MAX_BYTES + 1)
+        if len(payload) > MAX_BYTES:
+            return self.response_400(message=_("The file is larger than 5 MB."))
+        try:
+            rows = read_rows(upload.filename or "", payload)
+        except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+            return self.response_400(message=_("The file could not be read as CSV or XLSX."))
+        result = import_people(rows, current_scope())
+        if result.errors:
+            return self.error(422, " ".join(result.errors), field="file")
+        return self.response(200, created=result.created, updated=result.updated)
 
     # FAB answers a write with the row as written, ID number and phone in full: masked
     # here, like every page that shows them (full showings are the panel's, audited)

@@ -6,6 +6,22 @@ from flask import jsonify, make_response
 from flask_babel import gettext as _
 
 from app.domain.errors import DomainError
+from app.domain.lifecycle import N_
+
+# how FAB's ModelRestApi starts a 422 for a failed commit (post, put, delete)
+FAB_DATABASE_ERROR = "Database exception occurred"
+
+# marshmallow's messages (FAB's payload schemas, our choice and range validators) → a
+# code and a message in the user's language
+MARSHMALLOW_MESSAGES = {
+    "Missing data for required field.": (None, N_("This field is required.")),
+    "Field may not be null.": (None, N_("This field is required.")),
+    "Unknown field.": ("unknown_field", N_("This field is not accepted here: %(name)s.")),
+    "Not a valid integer.": (None, N_("Not a valid integer value.")),
+    "Not a valid date.": (None, N_("Not a valid date value.")),
+    "Not a valid choice.": (None, N_("Not a valid choice.")),
+    "Give a number of 0 or more.": (None, N_("Give a number of 0 or more.")),
+}
 
 DEFAULT_CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 422: "invalid", 500: "internal_error"}
@@ -42,6 +58,10 @@ class ErrorShape:
     def error(self, status: int, message=None, *, code=None, field=None):
         if isinstance(message, dict | list):
             field, message = _first(message)
+            known = MARSHMALLOW_MESSAGES.get(message)
+            if known is not None:  # marshmallow speaks English only
+                code = code or known[0]
+                message = _(known[1], name=field)
         # FAB's self.response() takes the status as "code": build the body here
         body = {"code": code or DEFAULT_CODES.get(status, "error"),
                 "message": str(message), "field": field}
@@ -66,6 +86,12 @@ class ErrorShape:
         return self.error(404, _("Not found."))
 
     def response_422(self, message=None):
+        if isinstance(message, str) and message.startswith(FAB_DATABASE_ERROR):
+            # FAB would hand the database's own error text (tables, constraints) to the
+            # client: say what the page says
+            return self.error(422, _("This change conflicts with other records: a value "
+                                     "that must be unique is already taken, or other "
+                                     "records still refer to this one."), code="conflict")
         return self.error(422, message or _("The request could not be processed."))
 
     def response_500(self, message=None):

@@ -1,9 +1,14 @@
-"""Read endpoints under /api/v1/ for every record the panel lists: the same models, the
+"""Endpoints under /api/v1/ for every record the panel lists: the same models, the
 same scope filter (``ScopedApi``'s ``base_filters``) and the same permission names as
 their pages, so a role reads over REST exactly what it reads on screen. Relations are
 ids only; text columns take FAB's ``ct``/``sw``/``eq`` filters through
-``search_columns``. Writes to these records stay on their pages for now (the pages'
-choice and roster checks live in their forms)."""
+``search_columns`` (never on an ID number or a phone: the pages mask them).
+
+Where a page writes, its resource takes POST, PUT and DELETE (``WriteApi``) with the
+page's checks: the same required fields and coded choices, the same people a picker
+offers (``app.services.pickers``), the same roster rules and likely-duplicate check.
+Records a page only shows (a case's history, mediation sessions, joint-meeting
+decisions) change through the case's actions, POST /api/v1/cases/<pk>/<action>."""
 
 import dataclasses
 import datetime
@@ -11,11 +16,16 @@ import datetime
 from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
+from marshmallow.validate import OneOf, Range
+from sqlalchemy import inspect
 
 from app import clock
-from app.api import ScopedApi
+from app.api import ScopedApi, _checked
 from app.api_errors import ErrorShape
 from app.cockpit.bulletin import build_bulletin
+from app.domain.errors import DomainError
+from app.domain.lifecycle import N_
+from app.domain.validators import check_id_number, check_phone
 from app.models import (
     AuditEntry,
     CaseEvent,
@@ -35,9 +45,24 @@ from app.models import (
     Training,
     Transfer,
 )
+from app.models.choices import (
+    AGENT_SOURCES,
+    CATEGORY_LISTS,
+    DUTY_KINDS,
+    EMPLOYMENT,
+    GENDERS,
+    MEDIATION_KINDS,
+    NATIONAL_FORMS,
+    RECEPTION_KINDS,
+    SITE_KINDS,
+    STATIONING_MODES,
+    TRAINING_KINDS,
+)
 from app.models.reviews import CaseReview
 from app.security.scope import current_scope
+from app.services import pickers
 from app.views.base import interface
+from app.views.labels import LABELS
 
 READ_ROUTES = {"get", "get_list", "info"}
 _BILINGUAL = ["code", "name_zh", "name_mn"]
@@ -51,13 +76,90 @@ class ReadApi(ScopedApi):
     openapi_spec_methods = {"get_list": {"get": {"description": "Scoped list; filters in q"}}}
 
 
+class RecordRefused(DomainError):
+    def __init__(self, message: str = "", field: str | None = None, **params):
+        super().__init__(message, **params)
+        self.field = field
+
+
+class WriteApi(ReadApi):
+    """A record its page writes: POST, PUT and DELETE under the page's permission, with
+    the page's form checks declared as data — ``required_columns`` (the form's required
+    fields), ``choice_columns`` (its coded selects), ``non_negative_columns`` — and the
+    page's pickers: a person or petitioner named in a payload must be one the page's
+    picker would offer (or the one the record already names)."""
+
+    include_route_methods = READ_ROUTES | {"post", "put", "delete"}
+    required_columns: tuple[str, ...] = ()
+    choice_columns: dict[str, dict] = {}
+    non_negative_columns: tuple[str, ...] = ()
+    pick_kinds: dict[str, str] = {}  # as PickerMixin's: where not the model's default
+
+    def _init_properties(self):
+        # the pages' field names in refusals (a copy: FAB fills in the missing ones)
+        self.label_columns = {**LABELS, **(self.label_columns or {})}
+        validators = dict(self.validators_columns or {})
+        for column, choices in self.choice_columns.items():
+            validators.setdefault(column, OneOf(list(choices), error="Not a valid choice."))
+        for column in self.non_negative_columns:
+            validators.setdefault(column, Range(min=0, error="Give a number of 0 or more."))
+        self.validators_columns = validators
+        super()._init_properties()
+        self.pick_columns = {}
+        for column in sorted({*(self.add_columns or []), *(self.edit_columns or [])}):
+            if not self.datamodel.is_relation(column):
+                continue
+            related = self.datamodel.get_related_model(column)
+            kind = self.pick_kinds.get(column) or next(
+                (k for k, p in pickers.PICKS.items() if p.model is related and p.duty is None),
+                None)
+            if kind is not None:
+                self.pick_columns[column] = kind
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # the page's required fields are required in the payload (and in the spec)
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for column in self.required_columns:
+                if column in schema.fields:
+                    schema.fields[column].required = True
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self.check_record(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        self.check_record(item)
+
+    def check_record(self, item):
+        for column in self.required_columns:
+            if getattr(item, column, None) in (None, ""):
+                raise RecordRefused(N_("%(column)s is required."), field=column,
+                                    column=self.label_columns.get(column, column))
+        state = inspect(item)
+        for column, kind in self.pick_columns.items():
+            row = getattr(item, column, None)
+            if row is None or (state.persistent
+                               and not state.attrs[column].history.has_changes()):
+                continue
+            if pickers.chosen(kind, current_scope(), row.id) is None:
+                raise RecordRefused(N_("Choose someone the list offers: this one is outside "
+                                       "your area or does not hold the duty needed."),
+                                    field=column)
+        self.check_rules(item)
+
+    def check_rules(self, item):
+        """The page's own rules beyond its fields (a duty's details, a duplicate)."""
+
+
 class HistoryApi(ReadApi):
     """Read-only pages (the case's events, mediation sessions, joint meeting decisions)."""
 
     base_permissions = ["can_read"]
 
 
-class DictionaryApi(ReadApi):
+class DictionaryApi(WriteApi):
     """Shared by the whole banner: no place scope (as their pages)."""
 
     base_filters = []
@@ -72,6 +174,12 @@ class CategoryApi(DictionaryApi):
     list_columns = show_columns = [
         "id", *_BILINGUAL, "list", "guidance_zh", "guidance_mn", "sort_order", "active"]
     search_columns = [*_BILINGUAL, "list", "active"]
+    # one resource for both pages (the service list and the non-acceptance list): the
+    # list a category belongs to is a field here
+    add_columns = edit_columns = [*_BILINGUAL, "list", "guidance_zh", "guidance_mn",
+                                  "sort_order", "active"]
+    required_columns = ("list",)
+    choice_columns = {"list": CATEGORY_LISTS}
 
 
 class ChannelApi(DictionaryApi):
@@ -80,6 +188,9 @@ class ChannelApi(DictionaryApi):
     class_permission_name = "Channel"
     list_columns = show_columns = ["id", *_BILINGUAL, "national_form", "sort_order", "active"]
     search_columns = [*_BILINGUAL, "national_form", "active"]
+    add_columns = edit_columns = [*_BILINGUAL, "national_form", "sort_order", "active"]
+    required_columns = ("national_form",)
+    choice_columns = {"national_form": NATIONAL_FORMS}
 
 
 class DepartmentApi(DictionaryApi):
@@ -91,9 +202,14 @@ class DepartmentApi(DictionaryApi):
     search_columns = [*_BILINGUAL, "stationing", "active"]
     order_columns = [*_BILINGUAL]
     base_order = ("code", "asc")
+    add_columns = edit_columns = [*_BILINGUAL, "stationing", "place", "reply_days", "phone",
+                                  "active"]
+    required_columns = ("stationing",)
+    choice_columns = {"stationing": STATIONING_MODES}
+    validators_columns = {"phone": _checked(check_phone)}
 
 
-class SiteApi(ReadApi):
+class SiteApi(WriteApi):
     resource_name = "sites"
     datamodel = interface(Site)
     class_permission_name = "Site"
@@ -103,9 +219,13 @@ class SiteApi(ReadApi):
         "note"]
     search_columns = ["name_zh", "name_mn", "kind", "place"]
     order_columns = ["name_zh", "kind"]
+    add_columns = edit_columns = ["kind", "name_zh", "name_mn", "place", "address", "phone",
+                                  *Site.CHECKLIST, "note"]
+    required_columns = ("kind", "place")
+    choice_columns = {"kind": SITE_KINDS}
 
 
-class DutyApi(ReadApi):
+class DutyApi(WriteApi):
     resource_name = "duties"
     datamodel = interface(Duty)
     class_permission_name = "Duty"
@@ -114,9 +234,20 @@ class DutyApi(ReadApi):
         "committee", "site_id", "title", "department_id", "start_on", "end_on", "active"]
     search_columns = ["person", "kind", "place", "employment", "department", "title", "active"]
     order_columns = ["kind", "start_on"]
+    add_columns = edit_columns = [
+        "person", "kind", "place", "employment", "source", "mediation_kind", "committee",
+        "site", "title", "department", "start_on", "end_on", "active"]
+    required_columns = ("person", "kind", "place")
+    choice_columns = {"kind": DUTY_KINDS, "employment": EMPLOYMENT, "source": AGENT_SOURCES,
+                      "mediation_kind": MEDIATION_KINDS}
+
+    def check_rules(self, item):
+        from app.services.rosters import check_duty
+
+        check_duty(item)
 
 
-class TrainingApi(ReadApi):
+class TrainingApi(WriteApi):
     resource_name = "trainings"
     datamodel = interface(Training)
     class_permission_name = "Training"
@@ -124,10 +255,16 @@ class TrainingApi(ReadApi):
                                    "organiser"]
     search_columns = ["person", "kind", "topic", "held_on", "organiser"]
     order_columns = ["held_on", "kind"]
+    add_columns = edit_columns = ["person", "held_on", "kind", "topic", "hours", "organiser"]
+    required_columns = ("person", "kind")
+    choice_columns = {"kind": TRAINING_KINDS}
 
 
-class PetitionerApi(ReadApi):
-    """Identity numbers and phones do not leave through the API (the page masks them)."""
+class PetitionerApi(WriteApi):
+    """Identity numbers and phones do not leave through the API (the page masks them);
+    they may be written. A new petitioner who may already be recorded (same ID number,
+    same phone, same name in the same village) is refused with the likely matches, as
+    on the page, unless the request says ``?not_a_duplicate=true``."""
 
     resource_name = "petitioners"
     datamodel = interface(Petitioner)
@@ -136,9 +273,32 @@ class PetitionerApi(ReadApi):
     show_columns = [*list_columns, "address"]
     search_columns = ["name", "place", "gender"]
     order_columns = ["name"]
+    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "place", "address"]
+    required_columns = ("name", "place")
+    choice_columns = {"gender": GENDERS}
+    validators_columns = {"id_number": _checked(check_id_number),
+                          "phone": _checked(check_phone)}
+
+    def check_rules(self, item):
+        if inspect(item).persistent or request.args.get("not_a_duplicate") == "true":
+            return
+        matches = pickers.likely_duplicates(
+            current_scope(), name=item.name, place_id=item.place.id if item.place else None,
+            id_number=item.id_number, phone=item.phone)
+        if matches:
+            why = {"id_number": _("same ID number"), "phone": _("same phone"),
+                   "name_place": _("same name in the same village")}
+            listed = "; ".join(f"{row.picker_label} ({why[reason]})"
+                               for row, reason in matches)
+            err = RecordRefused(
+                _("This may be someone already recorded: %(matches)s. Choose them when "
+                  "you register the case, or confirm that this is a different person.",
+                  matches=listed), field="name")
+            err.code = "likely_duplicate"
+            raise err
 
 
-class JointMeetingApi(ReadApi):
+class JointMeetingApi(WriteApi):
     resource_name = "joint_meetings"
     datamodel = interface(JointMeeting)
     class_permission_name = "JointMeeting"
@@ -146,6 +306,8 @@ class JointMeetingApi(ReadApi):
                                    "decisions"]
     search_columns = ["held_on", "topic", "place"]
     order_columns = ["held_on"]
+    add_columns = edit_columns = ["held_on", "place", "topic", "attendees", "decisions"]
+    required_columns = ("place",)
 
 
 class JointMeetingCaseApi(HistoryApi):
@@ -170,7 +332,7 @@ class MediationSessionApi(HistoryApi):
     order_columns = ["held_on"]
 
 
-class LeaderReceptionApi(ReadApi):
+class LeaderReceptionApi(WriteApi):
     resource_name = "leader_receptions"
     datamodel = interface(LeaderReception)
     class_permission_name = "LeaderReception"
@@ -178,15 +340,22 @@ class LeaderReceptionApi(ReadApi):
                                    "batches", "persons", "note"]
     search_columns = ["held_on", "kind", "leader", "place"]
     order_columns = ["held_on", "kind"]
+    add_columns = edit_columns = ["held_on", "kind", "leader", "place", "batches", "persons",
+                                  "cases", "note"]
+    required_columns = ("kind", "leader", "place")
+    choice_columns = {"kind": RECEPTION_KINDS}
+    non_negative_columns = ("batches", "persons")
 
 
-class DutyRotaApi(ReadApi):
+class DutyRotaApi(WriteApi):
     resource_name = "duty_rota"
     datamodel = interface(DutyRota)
     class_permission_name = "DutyRota"
     list_columns = show_columns = ["id", "place_id", "person_id", "duty_on", "note"]
     search_columns = ["duty_on", "person", "place"]
     order_columns = ["duty_on"]
+    add_columns = edit_columns = ["duty_on", "place", "person", "note"]
+    required_columns = ("place", "person")
 
 
 # --- a case's history: whoever reads the case's events reads these -------------------

@@ -102,3 +102,26 @@ def test_one_error_shape_everywhere(world, login, db_app):
     assert answers["not found"].get_json()["code"] == "not_found"
     assert answers["role"].get_json()["code"] == "forbidden"
     assert answers["signed out"].status_code == 401
+
+
+def test_resource_writes_are_described_as_the_page_checks_them(spec):
+    """Each writable resource's payload schema names the page's required fields, its
+    coded choices as enums and its relations as integer ids."""
+    from app.api_resources import RESOURCE_APIS, WriteApi
+
+    schemas = spec["components"]["schemas"]
+    writable = [api for api in RESOURCE_APIS if issubclass(api, WriteApi)]
+    assert len(writable) >= 10
+    for api in writable:
+        for method in ("post", "put"):
+            schema = schemas[f"{api.__name__}.{method}"]
+            assert set(api.required_columns) <= set(schema.get("required", [])), api
+            for column, choices in api.choice_columns.items():
+                # a choice the page may leave blank takes null too
+                enum = [v for v in schema["properties"][column]["enum"] if v is not None]
+                assert enum == list(choices), (api, column)
+            for column in api.add_columns:
+                if column in ("place", "person", "leader", "department", "site"):
+                    assert schema["properties"][column]["type"] == "integer", (api, column)
+        path = spec["paths"][f"/api/v1/{api.resource_name}/"]
+        assert {"get", "post"} <= set(path), api

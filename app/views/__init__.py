@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.api import API_CLASSES
+from app.api_accounts import ACCOUNT_APIS
 from app.api_errors import install_jwt_errors
 from app.api_exchange import ExchangeApi
 from app.api_resources import RESOURCE_APIS
@@ -99,6 +100,12 @@ def register_views(appbuilder) -> None:
         category="Security")
     for api in [*API_CLASSES, *RESOURCE_APIS, ExchangeApi, WebhookEndpointApi,
                 WebhookDeliveryApi]:
+        appbuilder.add_api(api)
+    # accounts, roles, permissions: under their security pages' permission lists, which
+    # the start-up sync would otherwise shrink to the API's
+    pages = {v.class_permission_name: v for v in appbuilder.baseviews}
+    for api in ACCOUNT_APIS:
+        api.base_permissions = list(pages[api.class_permission_name].base_permissions)
         appbuilder.add_api(api)
     install_jwt_errors(appbuilder.sm.jwt_manager)
 

@@ -1,0 +1,217 @@
+"""Accounts, roles and permissions over /api/v1/, for the roles that administer them on
+FAB's security pages and under those pages' own permission names (``can_list``,
+``can_show``, ``can_add``… on UserDBModelView and RoleModelView). The pages have no
+place scope, nor do these; the session guards of app/security/guards.py (an account's
+binding and roles, separation of duties) hold here as everywhere. Password hashes never
+leave; a new account's password follows the password policy and is changed at first
+sign-in, as on the page; later resets stay on the page (``resetpasswords``)."""
+
+import datetime
+
+from flask import current_app, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.security.sqla.models import (
+    Group,
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+)
+from flask_babel import gettext as _
+from sqlalchemy import inspect
+from werkzeug.security import generate_password_hash
+
+from app.api_resources import READ_ROUTES, RecordRefused, WriteApi
+from app.domain.lifecycle import N_
+from app.extensions import db
+from app.models.user import StaffUser
+from app.security import accounts
+from app.views.base import interface
+
+# FAB's security pages name their permissions after their methods
+PAGE_VERBS = {"get_list": "list", "get": "show", "info": "list", "post": "add",
+              "put": "edit", "delete": "delete"}
+LOCALES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ"}
+_ACCOUNT = ["first_name", "last_name", "username", "email", "active", "place_id",
+            "department_id", "person_id", "locale", "roles.id", "roles.name"]
+
+
+class SecurityPageApi(WriteApi):
+    """Under a FAB security page's permission name; its permission list is the page's
+    (app/views/__init__.py copies it: the start-up sync keeps the last list registered)."""
+
+    base_filters = []
+    method_permission_name = PAGE_VERBS
+
+
+class AccountApi(SecurityPageApi):
+    resource_name = "accounts"
+    datamodel = interface(StaffUser)
+    class_permission_name = "UserDBModelView"
+    list_columns = ["id", *_ACCOUNT]
+    show_columns = [*list_columns, "must_change_password", "last_login", "login_count",
+                    "fail_login_count", "created_on", "changed_on"]
+    add_columns = ["first_name", "last_name", "username", "email", "active", "roles",
+                   "place", "department", "person", "locale", "password"]
+    edit_columns = [c for c in add_columns if c != "password"]
+    search_columns = ["first_name", "last_name", "username", "email", "active", "roles",
+                      "place", "department"]
+    order_columns = ["username", "first_name", "last_name"]
+    base_order = ("username", "asc")
+    choice_columns = {"locale": LOCALES}
+
+    include_route_methods = READ_ROUTES | {"post", "put", "delete", "reset_password"}
+    # FAB's reset action is named "resetpasswords", without the "can_" @protect adds:
+    # an account editor who also holds it (checked below), as on the page
+    method_permission_name = {**PAGE_VERBS, "reset_password": "edit"}
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # FAB answers a POST with the row as loaded: never with the password's hash
+        self.add_model_schema.dump_fields.pop("password", None)
+
+    def check_rules(self, item):
+        if (item.place is None) == (item.department is None):
+            raise RecordRefused(
+                N_("Bind the account to a place or to a department (one of the two)."),
+                field="place")
+        if not inspect(item).persistent:  # PUT has no password
+            if not item.password:
+                raise RecordRefused(N_("%(column)s is required."), field="password",
+                                    column=self.label_columns.get("password", "password"))
+            problems = accounts.password_problems(item.password, item.username)
+            if problems:
+                raise RecordRefused(" ".join(problems), field="password")
+            item.password = generate_password_hash(
+                password=item.password,
+                method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+            # an account an administrator creates changes its password at first sign-in
+            item.must_change_password = True
+            item.password_changed_at = datetime.datetime.now(datetime.UTC).replace(
+                tzinfo=None)
+
+
+    @expose("/<int:pk>/password", methods=["PUT"])
+    @protect()
+    @safe
+    def reset_password(self, pk):
+        """Reset an account's password, as the page's "Reset Password" does.
+        ---
+        put:
+          summary: Set a temporary password (changed at the account's next sign-in)
+          description: >-
+            The password policy of the page applies (length, three kinds of character,
+            not the username, not one of the last passwords); the account's sessions
+            and tokens end.
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [password]
+                  properties:
+                    password: {type: string, example: Temp-2026-pass}
+          responses:
+            200: {description: The password is set}
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        if not self.appbuilder.sm.has_access("resetpasswords", self.class_permission_name):
+            return self.response_403()
+        account = db.session.get(StaffUser, pk)
+        if account is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=_("The body must be a JSON object."))
+        extra = sorted(set(body) - {"password"})
+        if extra:
+            return self.error(422, _("This field is not accepted here: %(name)s.",
+                                     name=extra[0]), code="unknown_field", field=extra[0])
+        password = body.get("password")
+        if not isinstance(password, str) or not password:
+            return self.error(422, _("This field is required."), field="password")
+        problems = accounts.password_problems(password, account.username,
+                                              accounts.previous_hashes(account))
+        if problems:
+            return self.error(422, " ".join(problems), field="password")
+        self.appbuilder.sm.reset_password(account.id, password)
+        return self.response(200, id=account.id, message=_("Password Changed"))
+
+
+class RoleApi(SecurityPageApi):
+    """Roles and the permissions each holds (ids of ``permission_views``), kept by the
+    security administrator as on the page; as there, ``flask sync-roles`` restores the
+    built-in roles to the matrix of app/security/roles.py and leaves custom ones alone."""
+
+    resource_name = "roles"
+    datamodel = interface(Role)
+    class_permission_name = "RoleModelView"
+    list_columns = ["id", "name"]
+    show_columns = ["id", "name", "permissions.id"]
+    add_columns = edit_columns = ["name", "permissions"]
+
+    def pre_delete(self, item):
+        from app.security.roles import ALL_ROLES
+
+        # accounts hold them and sync-roles would only bring them back, empty of accounts
+        if item.name in ALL_ROLES:
+            raise RecordRefused(N_("A built-in role cannot be deleted; change its "
+                                   "permissions instead, or make a role of your own."))
+    search_columns = ["name"]
+    order_columns = ["name"]
+    base_order = ("name", "asc")
+
+
+class PermissionViewApi(SecurityPageApi):
+    """Every permission on every view or API (what a role's ``permissions`` ids name)."""
+
+    resource_name = "permission_views"
+    datamodel = interface(PermissionView)
+    class_permission_name = "PermissionViewModelView"
+    include_route_methods = READ_ROUTES
+    method_permission_name = {"get_list": "list", "get": "list", "info": "list"}
+    list_columns = show_columns = ["id", "permission.name", "view_menu.name"]
+    search_columns = ["permission", "view_menu"]
+    base_order = ("id", "asc")
+
+
+class PermissionApi(SecurityPageApi):
+    resource_name = "permissions"
+    datamodel = interface(Permission)
+    class_permission_name = "PermissionModelView"
+    include_route_methods = READ_ROUTES
+    method_permission_name = {"get_list": "list", "get": "list", "info": "list"}
+    list_columns = show_columns = ["id", "name"]
+    search_columns = ["name"]
+    base_order = ("name", "asc")
+
+
+class ViewMenuApi(PermissionApi):
+    resource_name = "view_menus"
+    datamodel = interface(ViewMenu)
+    class_permission_name = "ViewMenuModelView"
+
+
+class GroupApi(SecurityPageApi):
+    """FAB's user groups (roles given to several accounts at once), read-only: daiban
+    gives roles to accounts directly, and only the Admin role sees the groups page."""
+
+    resource_name = "groups"
+    datamodel = interface(Group)
+    class_permission_name = "UserGroupModelView"
+    include_route_methods = READ_ROUTES
+    list_columns = show_columns = ["id", "name", "label", "description", "roles.id",
+                                   "users.id"]
+    search_columns = ["name", "label"]
+    base_order = ("name", "asc")
+
+
+ACCOUNT_APIS = [AccountApi, RoleApi, PermissionViewApi, PermissionApi, ViewMenuApi, GroupApi]
