@@ -8,8 +8,8 @@ sign-in, as on the page; later resets stay on the page (``resetpasswords``)."""
 
 import datetime
 
-from flask import current_app, request
-from flask_appbuilder.api import expose, protect, safe
+from flask import current_app, g, request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.sqla.models import (
     Group,
     Permission,
@@ -19,8 +19,9 @@ from flask_appbuilder.security.sqla.models import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import inspect
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.api_errors import ErrorShape
 from app.api_resources import READ_ROUTES, RecordRefused, WriteApi
 from app.domain.lifecycle import N_
 from app.extensions import db
@@ -214,4 +215,152 @@ class GroupApi(SecurityPageApi):
     base_order = ("name", "asc")
 
 
-ACCOUNT_APIS = [AccountApi, RoleApi, PermissionViewApi, PermissionApi, ViewMenuApi, GroupApi]
+
+
+class MyAccountApi(ErrorShape, BaseApi):
+    """One's own account, as the pages "Your user information" (UserInfoEditView) and
+    "Reset my password" (ResetMyPasswordView) show and change it, under their
+    permissions: read it, change one's names and e-mail, change one's password (the
+    current one asked, the password policy applied; the account's sessions and tokens
+    end, so the client signs in again)."""
+
+    resource_name = "me"
+    class_permission_name = "UserInfoEditView"
+    method_permission_name = {"show_me": "this_form_get", "edit_me": "this_form_post",
+                              "change_password": "this_form_get"}
+    allow_browser_login = True
+    openapi_spec_tag = "Accounts"
+    EDITABLE = ("first_name", "last_name", "email")
+
+    def _me(self):
+        user = self.appbuilder.sm.current_user
+        return db.session.get(StaffUser, user.id) if user is not None else None
+
+    def _body(self, allowed):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None, self.response_400(message=_("The body must be a JSON object."))
+        extra = sorted(set(body) - set(allowed))
+        if extra:
+            return None, self.error(422, _("This field is not accepted here: %(name)s.",
+                                           name=extra[0]), code="unknown_field",
+                                    field=extra[0])
+        return body, None
+
+    def _shown(self, account):
+        return self.response(200, result={
+            "id": account.id, "username": account.username,
+            **{c: getattr(account, c) for c in self.EDITABLE},
+            "place_id": account.place_id, "department_id": account.department_id,
+            "person_id": account.person_id, "locale": account.locale,
+            "roles": [r.name for r in account.roles],
+            "must_change_password": bool(account.must_change_password)})
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def show_me(self):
+        """The signed-in account.
+        ---
+        get:
+          summary: The signed-in account (names, e-mail, binding, roles)
+          responses:
+            200: {description: The account}
+            401:
+              $ref: '#/components/responses/401'
+        """
+        account = self._me()
+        return self.response_401() if account is None else self._shown(account)
+
+    @expose("/", methods=["PUT"])
+    @protect()
+    @safe
+    def edit_me(self):
+        """Change one's names and e-mail, as "Your user information" does.
+        ---
+        put:
+          summary: Change one's own names and e-mail
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  properties:
+                    first_name: {type: string, example: 其其格}
+                    last_name: {type: string, example: 包}
+                    email: {type: string, format: email, example: qiqige@example.org}
+          responses:
+            200: {description: The account as changed}
+            422:
+              $ref: '#/components/responses/422'
+        """
+        account = self._me()
+        if account is None:
+            return self.response_401()
+        body, refused = self._body(self.EDITABLE)
+        if refused is not None:
+            return refused
+        for column, value in body.items():
+            if not isinstance(value, str) or not value.strip():
+                return self.error(422, _("This field is required."), field=column)
+            if column == "email" and "@" not in value:
+                return self.error(422, _("Invalid email address."), field=column)
+            setattr(account, column, value.strip())
+        db.session.commit()
+        return self._shown(account)
+
+    @expose("/password", methods=["PUT"])
+    @protect()
+    @safe
+    def change_password(self):
+        """Change one's own password, as "Reset my password" does.
+        ---
+        put:
+          summary: Change one's own password (the current one is asked)
+          description: >-
+            The password policy applies (length, three kinds of character, not the
+            username, not one of the last passwords). The account's sessions and tokens
+            end: sign in again with the new password.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [old_password, password]
+                  properties:
+                    old_password: {type: string, example: Old-2026-pass}
+                    password: {type: string, example: New-2026-pass}
+          responses:
+            200: {description: The password is changed}
+            422:
+              $ref: '#/components/responses/422'
+        """
+        if not self.appbuilder.sm.has_access("can_this_form_post", "ResetMyPasswordView"):
+            return self.response_403()
+        account = self._me()
+        if account is None:
+            return self.response_401()
+        body, refused = self._body(("old_password", "password"))
+        if refused is not None:
+            return refused
+        for column in ("old_password", "password"):
+            if not isinstance(body.get(column), str) or not body[column]:
+                return self.error(422, _("This field is required."), field=column)
+        if not check_password_hash(account.password or "", body["old_password"]):
+            return self.error(422, _("The current password is not right."),
+                              field="old_password")
+        problems = accounts.password_problems(body["password"], account.username,
+                                              accounts.previous_hashes(account))
+        if problems:
+            return self.error(422, " ".join(problems), field="password")
+        g.user = account  # the change is one's own (not an administrator's reset)
+        self.appbuilder.sm.reset_password(account.id, body["password"])
+        return self.response(200, id=account.id, message=_("Password Changed"))
+
+
+ACCOUNT_APIS = [AccountApi, RoleApi, PermissionViewApi, PermissionApi, ViewMenuApi, GroupApi,
+                MyAccountApi]

@@ -28,9 +28,6 @@ NO_DATA = {
     "UtilView": "FAB's back-redirect helper",
     "DaibanLocaleView": "switches the interface language of the session",
     "DaibanAuthDBView": "signing in and out (the API signs in at /api/v1/security/login)",
-    "UserInfoEditView": "one's own name and e-mail: a form over one's own account",
-    "DaibanResetMyPasswordView": "a form that changes one's own password: passwords are "
-                                 "typed into forms, never read back",
 }
 # Pages of figures or files drawn from another resource's records, with that resource's
 # permission name (a role that opens the page reads the resource over REST).
@@ -42,6 +39,8 @@ DRAWN_FROM = {
     "PersonImportView": "Person",
     # an administrator's password reset: PUT /api/v1/accounts/<pk>/password
     "DaibanResetPasswordView": "UserDBModelView",
+    # one's own account and password: GET/PUT /api/v1/me/, PUT /api/v1/me/password
+    "DaibanResetMyPasswordView": "UserInfoEditView",
 }
 
 
