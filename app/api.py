@@ -6,7 +6,8 @@ from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.exceptions import FABException
 from flask_babel import gettext as _
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
+from marshmallow.validate import Range
 from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError
@@ -52,6 +53,11 @@ def _checked(check):
     return validate
 
 
+# INTEGER columns hold 32 bits: a larger number in a payload is refused (422), never sent
+# to the database (SQLite's driver overflows, PostgreSQL refuses: a 500)
+_INT_RANGE = dict(min=-(2**31), max=2**31 - 1, error="Not a valid integer.")
+
+
 class ExistingRowId(Related):
     """A relation in a payload: the id of an existing row, nothing else. marshmallow-
     sqlalchemy's ``Related`` builds a new row from a dict whose key it cannot find
@@ -61,10 +67,19 @@ class ExistingRowId(Related):
     def _deserialize(self, value, *args, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(_("Give the id of an existing record."))
+        if not _INT_RANGE["min"] <= value <= _INT_RANGE["max"]:
+            raise ValidationError(_("No record has this id."))
         row = self.session.get(self.related_model, value)
         if row is None:
             raise ValidationError(_("No record has this id."))
         return row
+
+
+def _bounded_ints(schema) -> None:
+    for field in schema.fields.values():
+        if type(field) is fields.Integer and not any(
+                isinstance(v, Range) and v.max is not None for v in field.validators):
+            field.validators.append(Range(**_INT_RANGE))
 
 
 def _ids_only(schema) -> None:
@@ -89,6 +104,8 @@ class ScopedApi(ErrorShape, ModelRestApi):
         super()._init_model_schemas()
         _ids_only(self.add_model_schema)
         _ids_only(self.edit_model_schema)
+        _bounded_ints(self.add_model_schema)
+        _bounded_ints(self.edit_model_schema)
 
     def _init_properties(self):
         super()._init_properties()

@@ -80,7 +80,7 @@ def _too_large(value) -> bool:
     """An id in a path (an int, or FAB's string ``<pk>``) beyond any row's."""
     if isinstance(value, str):
         digits = value.removeprefix("-")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):  # "¹" is a digit, not a number
             return False
         if len(digits) > 10:
             return True

@@ -90,6 +90,8 @@ def chosen(kind: str, scope: Scope, pk):
         pk = int(pk)
     except (TypeError, ValueError):
         return None
+    if not -(2**31) <= pk < 2**31:  # no INTEGER id is that large
+        return None
     model = PICKS[kind].model
     return db.session.scalar(eligible(kind, scope).where(model.id == pk))
 
