@@ -395,3 +395,13 @@ def test_inputs_found_by_fuzzing_the_openapi_spec_answer_without_a_server_error(
             assert set(response.get_json()) == {"code", "message", "field"}, url
     response = admin.post("/api/v1/security/login", json={"username": "x", "password": "y"})
     assert response.status_code == 400 and response.get_json()["field"] == "provider"
+
+
+def test_a_nul_character_in_a_json_body_is_refused_not_a_server_error(world, login):
+    """Found by schemathesis on PostgreSQL, whose text columns cannot hold NUL: the body
+    is refused with 400 before anything reads it."""
+    response = login("clerkA").post(
+        "/api/v1/exchange/cases", data='{"records": [{"number": "A\\u0000"}]}',
+        content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "bad_request"

@@ -105,6 +105,11 @@ def refuse_malformed_api_input():
         abort(404)
     if not request.path.startswith("/api/"):
         return None
+    # text never holds a NUL character (PostgreSQL refuses it in every text column)
+    if request.content_length and request.is_json:
+        raw = request.get_data(cache=True)
+        if b"\\u0000" in raw or b"\x00" in raw:
+            return _one_shape(400, "bad_request", _("The request is not well formed."))
     query = request.args.get("q")
     if query:
         import prison
