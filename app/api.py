@@ -19,6 +19,7 @@ from app.domain.lifecycle import CASE_ACTIONS
 from app.domain.validators import InvalidValue, check_id_number, check_phone
 from app.extensions import db
 from app.models import Case, Person, Place
+from app.models.base import MAX_INTEGER, MIN_INTEGER
 from app.security.confidential import withhold_identity
 from app.security.roles import METHOD_PERMISSIONS
 from app.security.scope import (
@@ -53,9 +54,8 @@ def _checked(check):
     return validate
 
 
-# INTEGER columns hold 32 bits: a larger number in a payload is refused (422), never sent
-# to the database (SQLite's driver overflows, PostgreSQL refuses: a 500)
-_INT_RANGE = dict(min=-(2**31), max=2**31 - 1, error="Not a valid integer.")
+# a number beyond an INTEGER column in a payload is refused (422), never sent on (a 500)
+_INT_RANGE = dict(min=MIN_INTEGER, max=MAX_INTEGER, error="Not a valid integer.")
 
 
 class ExistingRowId(Related):

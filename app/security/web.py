@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from app.models.base import MAX_INTEGER, MIN_INTEGER
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Scripts: the app's own files, and inline scripts only with this response's nonce
@@ -71,9 +73,6 @@ def require_json_or_token_for_api_writes():
     return _api_refusal(_("Send the request body as JSON (Content-Type: application/json)."))
 
 
-# ids are 32-bit INTEGER columns: a larger number in a path names no row (and SQLite's
-# driver overflowed on it: a 500)
-_LARGEST_ID = 2**31 - 1
 
 
 def _too_large(value) -> bool:
@@ -85,7 +84,7 @@ def _too_large(value) -> bool:
         if len(digits) > 10:
             return True
         value = int(digits)
-    return isinstance(value, int) and abs(value) > _LARGEST_ID
+    return isinstance(value, int) and not MIN_INTEGER <= value <= MAX_INTEGER
 
 
 def _one_shape(status: int, code: str, message: str, field: str | None = None):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Duty, Person, Petitioner
+from app.models.base import MAX_INTEGER, MIN_INTEGER
 from app.models.places import Place
 from app.security.scope import Scope
 
@@ -90,7 +91,7 @@ def chosen(kind: str, scope: Scope, pk):
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    if not -(2**31) <= pk < 2**31:  # no INTEGER id is that large
+    if not MIN_INTEGER <= pk <= MAX_INTEGER:
         return None
     model = PICKS[kind].model
     return db.session.scalar(eligible(kind, scope).where(model.id == pk))
