@@ -35,6 +35,7 @@ def main():
     parser.add_argument("--cprofile", type=int, default=0, metavar="LINES",
                         help="print a cProfile of one run, this many lines")
     parser.add_argument("--slowest", type=int, default=5, help="slowest statements shown")
+    parser.add_argument("--width", type=int, default=160, help="characters of each shown")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.url
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789")
@@ -73,7 +74,7 @@ def main():
               f"median {statistics.median(totals):.1f} ms, SQL {statistics.median(sql_ms):.1f}"
               f" ms in {sql_n[-1]} statements")
         for ms, statement in sorted(timings, key=lambda x: -x[0])[:args.slowest]:
-            one_line = re.sub(r"\s+", " ", statement)[:160]
+            one_line = re.sub(r"\s+", " ", statement)[:args.width]
             print(f"    {ms:7.1f} ms  {one_line}")
         if args.cprofile:
             profile = cProfile.Profile()

@@ -70,7 +70,15 @@ class Case(Model):
         Index("ix_case_place_received", "place_id", "received_on"),
         # a township's cases, newest first: a township clerk's list is one index range
         Index("ix_case_township_received", "township_id", "received_on", "id"),
-        Index("ix_case_township_state", "township_id", "state"),
+        # open work by due date (the landing page, the cockpit, the bulletin: due_parts):
+        # banner-wide, a township's, an agent's, a case leader's
+        Index("ix_case_state_due", "state", "due_on", "id"),
+        Index("ix_case_state_acceptance_due", "state", "acceptance_due_on", "id"),
+        Index("ix_case_township_state_due", "township_id", "state", "due_on", "id"),
+        Index("ix_case_township_state_acceptance_due", "township_id", "state",
+              "acceptance_due_on", "id"),
+        Index("ix_case_agent_state_due", "agent_id", "state", "due_on", "id"),
+        Index("ix_case_leader_state_due", "case_leader_id", "state", "due_on", "id"),
         # newest first with the id as tie-breaker: a deep page skips index entries only
         Index("ix_case_received_id", "received_on", "id"),
         UniqueConstraint("upper_number", name="uq_cases_upper_number"),
@@ -197,18 +205,24 @@ class Case(Model):
         return sql_case((cls.state == "registered", cls.acceptance_due_on), else_=cls.due_on)
 
     @classmethod
+    def due_parts(cls):
+        """Open cases as disjoint parts, one per open state, each with the column that
+        holds its effective due date: (state, due column). Each part is a range of an
+        index that leads with (a scope column,) the state and that date
+        (ix_case_state_due …), so a count is a sum of index ranges and "the ten due
+        first" a merge of ten per part."""
+        return (("registered", cls.acceptance_due_on), ("in_progress", cls.due_on),
+                ("transferred", cls.due_on))
+
+    @classmethod
     def due_before_parts(cls, day: datetime.date):
-        """due_before_clause as two disjoint conditions, for counting: each is a plain
-        index range (the handled cases' one is covered by ix_case_cockpit_open), so a
-        count is the sum of two index scans (the cockpit, the bulletin)."""
-        return (and_(cls.state == "registered", cls.acceptance_due_on < day),
-                and_(cls.state.in_(("in_progress", "transferred")), cls.due_on < day))
+        """due_before_clause as disjoint conditions (see due_parts)."""
+        return tuple(and_(cls.state == state, due < day) for state, due in cls.due_parts())
 
     @classmethod
     def due_between_parts(cls, first: datetime.date, last: datetime.date):
-        return (and_(cls.state == "registered", cls.acceptance_due_on.between(first, last)),
-                and_(cls.state.in_(("in_progress", "transferred")),
-                     cls.due_on.between(first, last)))
+        return tuple(and_(cls.state == state, due.between(first, last))
+                     for state, due in cls.due_parts())
 
     @classmethod
     def due_before_clause(cls, day: datetime.date):
@@ -254,6 +268,15 @@ class Case(Model):
         return self._withheld(self.entrustment_signer)
 
     @classmethod
+    def subtree_clause(cls, path: str):
+        """Cases that arose at the place with this path or below it: a township's as
+        ``township_id`` (one index range), any other place's as its places."""
+        if path.count("/") == 3:  # "/banner/township/"
+            township = select(Place.id).where(Place.path == path)
+            return cls.township_id == township.scalar_subquery()
+        return cls.place_id.in_(Place.subtree_ids(path))
+
+    @classmethod
     def scope_clause(cls, scope):
         """The responsible place is always the case's place or one of its ancestors
         (registration sets it to the place, escalation moves it to a parent), so a case
@@ -263,13 +286,7 @@ class Case(Model):
         registered, handled as agent or led, within the account's subtree)."""
         if scope.everything:
             return true()
-        parts = []
-        for path in scope.case_paths:
-            if path.count("/") == 3:  # "/banner/township/"
-                township = select(Place.id).where(Place.path == path)
-                parts.append(cls.township_id == township.scalar_subquery())
-            else:
-                parts.append(cls.place_id.in_(Place.subtree_ids(path)))
+        parts = [cls.subtree_clause(path) for path in scope.case_paths]
         if scope.case_ids:
             parts.append(cls.place_id.in_(scope.case_ids))
         if scope.own_cases is not None and scope.place_path:

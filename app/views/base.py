@@ -32,6 +32,7 @@ from flask_appbuilder.urltools import (
     get_page_args,
     get_page_size_args,
 )
+from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -620,6 +621,30 @@ class ExactMatch(FilterEqual):
 
 
 class DaibanFilters(Filters):
+    """FAB's Filters, but the filters each column offers are worked out once per data
+    interface: FAB converts every column of the model again for each ``Filters`` it
+    makes — the view's, and the copies and joins every list request makes (230 column
+    conversions and 1,400 filter objects per case list page). Each ``Filters`` still gets
+    its own dict and lists, so a view that adds filters to a column changes only its own."""
+
+    def _get_filters(self, cols):
+        cache = self.datamodel.__dict__.setdefault("_daiban_filter_cache", {})
+        key = tuple(cols)
+        if key not in cache:
+            cache[key] = super()._get_filters(cols)
+        return {column: list(filters) for column, filters in cache[key].items()}
+
+    def copy(self):
+        other = type(self)(self.filter_converter, self.datamodel)
+        other.filters, other.values = list(self.filters), list(self.values)
+        return other
+
+    def get_joined_filters(self, filters):
+        other = type(self)(self.filter_converter, self.datamodel)
+        other.filters = self.filters + filters.filters
+        other.values = self.values + filters.values
+        return other
+
     def add_filter_index(self, column_name, filter_instance_index, value):
         if 0 <= filter_instance_index < len(self._all_filters.get(column_name) or ()):
             super().add_filter_index(column_name, filter_instance_index, value)
@@ -651,6 +676,19 @@ class DaibanInterface(SQLAInterface):
                 if column in table:
                     table[column] = [ExactMatch(column, self)]
         return filters
+
+    def get_inner_filters(self, filters):
+        """FAB's inner filters (columns of the row itself and of its to-one relations),
+        built as DaibanFilters: FAB's plain Filters converts every column again."""
+        inner = DaibanFilters(self.filter_converter_class, self)
+        if filters:
+            inner.add_filter_list([
+                (flt.column_name, flt.__class__, value)
+                for flt, value in zip(filters.filters, filters.values, strict=True)
+                if not is_column_dotted(flt.column_name)
+                or self.is_relation_many_to_one(get_column_root_relation(flt.column_name))
+                or self.is_relation_one_to_one(get_column_root_relation(flt.column_name))])
+        return inner
 
     def apply_all(self, query, *args, **kwargs):
         query = super().apply_all(query, *args, **kwargs)

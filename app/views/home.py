@@ -31,7 +31,7 @@ def _state_counts(scope):
     """Cases by state in the user's area. Banner-wide, from the cockpit's pre-aggregated
     counts (case_stat, kept in the same transaction): a few thousand rows, where counting
     1,000,000 cases took 100+ ms; elsewhere an index range of the scope
-    (ix_case_township_state for a township)."""
+    (ix_case_township_state_due for a township)."""
     if scope.everything:
         return (select(CaseStat.key, func.sum(CaseStat.n))
                 .where(CaseStat.dim == "state").group_by(CaseStat.key))

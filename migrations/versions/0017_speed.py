@@ -1,0 +1,39 @@
+"""speed: open work by due date as index ranges — per state and due date, banner-wide,
+per township, per agent and per case leader (the landing page's to-do list, the
+cockpit's and the bulletin's overdue and due-soon counts: Case.due_parts).
+
+Revision ID: 0017_speed
+Revises: 0016_security
+Create Date: 2026-11-30 14:30:00
+
+"""
+from alembic import op
+
+
+revision = '0017_speed'
+down_revision = '0016_security'
+branch_labels = None
+depends_on = None
+
+INDEXES = {
+    'ix_case_state_due': ['state', 'due_on', 'id'],
+    'ix_case_state_acceptance_due': ['state', 'acceptance_due_on', 'id'],
+    'ix_case_township_state_due': ['township_id', 'state', 'due_on', 'id'],
+    'ix_case_township_state_acceptance_due': ['township_id', 'state', 'acceptance_due_on',
+                                              'id'],
+    'ix_case_agent_state_due': ['agent_id', 'state', 'due_on', 'id'],
+    'ix_case_leader_state_due': ['case_leader_id', 'state', 'due_on', 'id'],
+}
+
+
+def upgrade():
+    for name, columns in INDEXES.items():
+        op.create_index(name, 'cases', columns)
+    # a prefix of ix_case_township_state_due
+    op.drop_index('ix_case_township_state', table_name='cases')
+
+
+def downgrade():
+    op.create_index('ix_case_township_state', 'cases', ['township_id', 'state'])
+    for name in INDEXES:
+        op.drop_index(name, table_name='cases')
