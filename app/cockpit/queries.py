@@ -12,7 +12,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, case, exists, func, select
+from sqlalchemy import Integer, and_, case, exists, func, select, true
 from sqlalchemy.orm import aliased
 
 from app import clock
@@ -64,11 +64,15 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def case_lookup(case_id_column, where):
-    """The case behind a row (a transfer, an escalation) is in scope and in the period:
-    a scalar subquery with LIMIT, which both engines run per row as a primary-key
-    lookup (a semi-join would scan every case in scope instead)."""
-    return (select(Case.id).where(Case.id == case_id_column, *where).limit(1)
-            .scalar_subquery().isnot(None))
+    """The case behind a row (a transfer, an escalation) meets ``where`` (in scope, in
+    the township, in the period): nothing to test when ``where`` is empty (every
+    row's case counts), else ``case_id IN (those cases)``, which PostgreSQL answers by
+    hashing a township's case ids (one index-only range) or by probing each row's case,
+    whichever is cheaper; a scalar subquery per row forced the probes (387 ms for a
+    township clerk's department table at 1,000,000 cases)."""
+    if not where:
+        return true()
+    return case_id_column.in_(select(Case.id).where(*where))
 
 
 @dataclass
@@ -130,7 +134,8 @@ class Cockpit:
         whenever received: overdue, due soon, awaiting approval, transfers overdue for
         a reply — the same counts the landing page and today's bulletin give."""
         township = self._township(Case.place_id + 0)
-        return [Case.scope_clause(self.scope)] + ([township] if township is not None else [])
+        scope = [] if self.scope.everything else [Case.scope_clause(self.scope)]
+        return scope + ([township] if township is not None else [])
 
     def transfer_where(self):
         """Transfers made in the period, of cases in scope (and in the township)."""

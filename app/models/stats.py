@@ -83,6 +83,9 @@ Index(
     _cases.c.skipped_level,
     _cases.c.is_group,
 )
+# transfers still waiting for a reply, by reply-by date (overdue for a reply now)
+Index("ix_transfer_status_due", _transfers.c.status, _transfers.c.due_on,
+      _transfers.c.case_id)
 Index(
     "ix_transfer_cockpit",
     _transfers.c.assigned_at,
