@@ -55,6 +55,7 @@ from app.security.pii import keyed_hash
 from app.security.roles import METHOD_PERMISSIONS, SHOW_UNMASKED
 from app.security.scope import SCOPE_FILTER, ScopeFilter, ScopeOrCurrentFilter, current_scope
 from app.views.pick_fields import PickerMixin
+from app.views.widgets import CachedSearchWidget
 
 EXPORT_MAX_ROWS = 50_000
 # from this many rows skipped on, a list page selects its ids first (DaibanInterface.query)
@@ -168,6 +169,7 @@ class ScopedModelView(PickerMixin, ModelView):
             cls.method_permission_name = {"choices": methods.get("list", "read"),
                                           "pick": methods.get("list", "read"), **methods}
     list_template = "daiban/model_list.html"
+    search_widget = CachedSearchWidget
     page_size = 25
     # relations a list shows through a property (loaded with the page, not per row)
     list_eager: tuple[str, ...] = ()
