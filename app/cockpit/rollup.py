@@ -100,12 +100,18 @@ def _aggregate_selects():
            .group_by(ym, c.place_id))
 
 
+def rebuild_statements() -> list:
+    """INSERT … SELECT for each dimension: together they refill an emptied case_stat
+    (independent of each other: a bulk load may run them side by side)."""
+    columns = ["dim", "ym", "place_id", "key", "n"]
+    return [STAT.insert().from_select(columns, query) for query in _aggregate_selects()]
+
+
 def rebuild(connection) -> None:
     """Recompute case_stat from cases (one GROUP BY per dimension)."""
     connection.execute(delete(STAT))
-    columns = ["dim", "ym", "place_id", "key", "n"]
-    for query in _aggregate_selects():
-        connection.execute(STAT.insert().from_select(columns, query))
+    for statement in rebuild_statements():
+        connection.execute(statement)
 
 
 def differences(connection) -> dict:
