@@ -37,7 +37,9 @@ from bench import seed as seeding  # noqa: E402
 
 PASSWORD = "demo2026"
 SECRET = "bench-secret-key-0123456789abcdef0123456789"
-ROLES = {"banner": "leader", "clerk": "clerk1"}
+# a banner leader (banner-wide), a township clerk (one township), a township's agent
+# (the cases they carry: "own records"), a stationed department's staff (its transfers)
+ROLES = {"banner": "leader", "clerk": "clerk1", "agent": "agent1", "department": "dept_hrss"}
 PLAIN_SLOW_MS = 5_000
 
 
@@ -165,9 +167,11 @@ def scenarios(facts: dict) -> list[tuple[str, str, str | None, tuple[str, ...]]]
         "search title, Mongolian, no hit": ("title", "ᠲᠡᠮᠦᠷ ᠵᠠᠮ"),
         "search description, Chinese, hit": ("description", "宅基地"),
         "search description, Chinese, no hit": ("description", "核电站选址"),
+        "search description, Mongolian, hit": ("description", "ᠬᠠᠷᠢᠭᠤ ᠥᠭᠬᠦ"),
+        "search description, Mongolian, no hit": ("description", "ᠲᠡᠮᠦᠷ ᠵᠠᠮ"),
     }
     rows = [
-        ("list page 1", "/caseview/list/", "/plaincaseview/list/", both),
+        ("list page 1", "/caseview/list/", "/plaincaseview/list/", (*both, "agent")),
         (f"list page {deep}", f"/caseview/list/?page_CaseView={deep - 1}",
          f"/plaincaseview/list/?page_PlainCaseView={deep - 1}", both),
         ("list filtered by state", "/caseview/list/?_flt_3_state=in_progress",
@@ -184,7 +188,7 @@ def scenarios(facts: dict) -> list[tuple[str, str, str | None, tuple[str, ...]]]
     rows += [
         ("case page with history", f"/caseview/show/{case}", f"/plaincaseview/show/{case}",
          both),
-        ("landing page", "/", "/", both),
+        ("landing page", "/", "/", (*both, "agent")),
         ("approvals inbox", "/escalations/list/", None, both),
         ("transfer inbox (department staff)", "/transfers/list/", None, ("department",)),
         ("cockpit page", "/cockpit/", None, both),
@@ -226,7 +230,73 @@ def measure_pages(daiban: dict, plain: "Client", facts: dict, warmup: int, runs:
     return results
 
 
+WRK_SCRIPT = """
+local cookies = {%(cookies)s}
+local paths = {%(paths)s}
+local started = 0
+function setup(thread)
+  started = started + 1
+  thread:set("cookie", cookies[((started - 1) %% #cookies) + 1])
+  thread:set("offset", started)
+end
+local k = 0
+function request()
+  k = k + 1
+  return wrk.format("GET", paths[((k + offset) %% #paths) + 1], {["Cookie"] = cookie})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "duration_us": %%d, "errors": %%d, "p50_us": %%d, '
+    .. '"p95_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
+    summary.requests, summary.duration,
+    e.status + e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
 def load(clients: list["Client"], paths: list[str], seconds: float) -> dict:
+    """Concurrent logged-in clients loading the paths for `seconds`: wrk (a C load
+    generator, one connection per client, the clients' session cookies shared out over
+    its threads) where it is installed, else Python threads (whose own CPU use then
+    limits the rate on a small machine)."""
+    if shutil_which("wrk"):
+        return load_wrk(clients, paths, seconds)
+    return load_threads(clients, paths, seconds)
+
+
+def load_wrk(clients: list["Client"], paths: list[str], seconds: float) -> dict:
+    import tempfile
+
+    cookies, seen = [], set()
+    for client in clients:
+        header = "; ".join(f"{c.name}={c.value}" for c in client.jar)
+        if header not in seen:
+            seen.add(header)
+            cookies.append(header)
+    script = WRK_SCRIPT % dict(cookies=", ".join(json.dumps(c) for c in cookies),
+                               paths=", ".join(json.dumps(p) for p in paths))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        out = subprocess.run(
+            ["wrk", "-t", str(min(len(cookies) * 1, len(clients)) or 1), "-c",
+             str(len(clients)), "-d", f"{int(seconds)}s", "--timeout", "30s", "-s", fh.name,
+             clients[0].base], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(fh.name)
+    result = json.loads(out.split("WRK ", 1)[1].splitlines()[0])
+    elapsed = result["duration_us"] / 1e6
+    return dict(tool="wrk", clients=len(clients), users=len(cookies),
+                seconds=round(elapsed, 1), requests=result["requests"],
+                per_second=round(result["requests"] / elapsed, 1),
+                errors=result["errors"], p50_ms=round(result["p50_us"] / 1000, 1),
+                p95_ms=round(result["p95_us"] / 1000, 1),
+                p99_ms=round(result["p99_us"] / 1000, 1), backends=None)
+
+
+def load_threads(clients: list["Client"], paths: list[str], seconds: float) -> dict:
     """Each client loops over the paths for `seconds`; bounded, stops by itself."""
     stop_at = time.time() + seconds
     lock = threading.Lock()
@@ -253,7 +323,8 @@ def load(clients: list["Client"], paths: list[str], seconds: float) -> dict:
         t.join()
     elapsed = time.time() - started
     times.sort()
-    return dict(clients=len(clients), seconds=round(elapsed, 1), requests=len(times),
+    return dict(tool="python threads", clients=len(clients), seconds=round(elapsed, 1),
+                requests=len(times),
                 per_second=round(len(times) / elapsed, 1), errors=len(errors),
                 p50_ms=round(statistics.median(times), 1) if times else None,
                 p95_ms=round(times[int(0.95 * (len(times) - 1))], 1) if times else None,
@@ -338,7 +409,6 @@ def run_engine(engine: str, args, log) -> dict:
         base, plain_base = (f"http://127.0.0.1:{daiban_server.port}",
                             f"http://127.0.0.1:{plain_server.port}")
         daiban = {role: Client(base).login(user) for role, user in ROLES.items()}
-        daiban["department"] = Client(base).login("dept_hrss")
         plain = Client(plain_base).login("admin")
         log(f"pages ({args.runs} runs after {args.warmup} warm-up, interleaved):")
         report["pages"] = measure_pages(daiban, plain, facts, args.warmup, args.runs, log)
@@ -395,7 +465,8 @@ def two_servers(url, facts, args, log) -> dict:
         paths = ["/caseview/list/", f"/caseview/list/?page_CaseView={deep}",
                  "/caseview/list/?_flt_3_state=in_progress"]
         clients = [users[i % 2].clone() for i in range(args.clients)]
-        result = load(clients, paths, args.load_seconds)
+        # Python clients: they count the answers per backend (the proxy's X-Backend)
+        result = load_threads(clients, paths, args.load_seconds)
         result["same_answers"] = same
         result["rate_limit_storage"] = redis_url or "memory:// (no redis-server)"
         result["worker_rss_mb_after"] = [s.worker_rss_mb() for s in servers]
