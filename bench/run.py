@@ -528,7 +528,8 @@ def main():
                         help="keep a database that already holds --cases cases")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4,
+                        help="gunicorn workers per server (both apps get the same)")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--load-seconds", type=float, default=60)
     parser.add_argument("--skip-two-servers", action="store_true")

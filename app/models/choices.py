@@ -3,6 +3,7 @@
 Codes are English and stable; labels go through Flask-Babel. The domain layer uses the
 codes only (see app/domain)."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 PLACE_LEVELS = {
@@ -133,10 +134,23 @@ MEDIATION_OUTCOMES = {
 }
 
 
+_LABELS: dict = {}
+
+
 def label(choices: dict, code: str | None) -> str:
+    """A code's label in the user's language. Each label is translated once per process
+    and language (the cache holds the label object itself, so its id stays its own): a
+    list page shows the same few labels in every row."""
     if code is None:
         return ""
-    return str(choices.get(code, code))
+    value = choices.get(code, code)
+    if isinstance(value, str):
+        return value
+    key = (id(value), str(get_locale()))
+    entry = _LABELS.get(key)
+    if entry is None or entry[0] is not value:
+        entry = _LABELS[key] = (value, str(value))
+    return entry[1]
 
 
 # --- the life of a case (app/domain/lifecycle.py) --------------------------------------
