@@ -110,3 +110,55 @@ def test_counts_of_open_work_agree_everywhere_and_say_their_window(world, people
     # the drill-down behind the figure lists exactly that case
     listing = clerk.get(figures["transfers_overdue"]["drill"]).get_data(as_text=True)
     assert old.number in listing and recent.number not in listing
+
+
+def test_overdue_lists_the_cases_due_first_across_states_and_counts_them_all(
+        world, people, db_app):
+    """The overdue section is read one open state at a time (Case.due_parts, each an
+    index range): its total is every overdue case in the area, and its lines are the
+    ten due first, whatever state each is in, in the order of the case page's due date."""
+    import datetime
+
+    from app.models import Case
+    from app.views.todo import LINES, todo_for
+    from tests.world import add_case
+    from tests.write_guard import direct_case_writes
+
+    today = svc.today()
+    made = []
+    for k in range(LINES + 4):
+        case = add_case(world, "A", world.villages["A1"], world.petitioners["A"],
+                        title=f"逾期{k}")
+        if k % 3:
+            case = accept(case)
+        made.append(case)
+    db.session.commit()
+    due = {}
+    with direct_case_writes():  # due dates spread over both states, interleaved
+        for k, case in enumerate(made):
+            row = db.session.get(Case, case.id)
+            day = today - datetime.timedelta(days=3 + (k * 7) % (LINES + 4))
+            if row.state == "registered":
+                row.acceptance_due_on = day
+            else:
+                row.due_on = day
+            due[row.id] = day
+        db.session.flush()
+    db.session.commit()
+
+    with db_app.test_request_context():
+        from flask import g
+        from flask_login import login_user
+
+        clerk = user("clerkA")
+        login_user(clerk)
+        g.user = clerk
+        overdue = next(s for s in todo_for(clerk) if s.key == "overdue")
+    # every overdue case of the township by the case page's rule (the world's own too)
+    township = db.session.get(Case, made[0].id).township_id
+    due = {c.id: c.effective_due_on for c in db.session.query(Case).filter_by(
+        township_id=township) if c.effective_due_on and c.effective_due_on < today}
+    assert overdue.total == len(due) >= len(made)
+    expected = sorted(due, key=lambda i: (due[i], i))[:LINES]
+    assert [line.case.id for line in overdue.lines] == expected
+    assert {line.case.state for line in overdue.lines} == {"registered", "in_progress"}
