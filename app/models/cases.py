@@ -377,7 +377,9 @@ class EscalationRequest(Model):
         CheckConstraint(
             "status IN ('pending','approved','sent_back')", name="ck_escalation_status"
         ),
-        Index("ix_escalation_status", "status"),
+        # the pending ones a user may decide, read from the index alone up to the case
+        Index("ix_escalation_status_level", "status", "to_level", "case_id",
+              "requested_by_id"),
     )
 
     id = Column(Integer, primary_key=True)

@@ -276,12 +276,13 @@ def available_actions(case: Case, user, with_details: bool = False) -> list[str]
     return [action for action in offered if permitted(user, action)]
 
 
-def awaiting_approval_clause(user):
+def awaiting_approval_clause(user, scope=None):
     """SQL over EscalationRequest (joined to its Case and the case's Place) for the
     pending escalations ``user`` may decide: the levels the authority says they approve
     (``authority.approvable_levels``), cases in their area, not their own requests —
     the approvals inbox and its counts use it; a test proves it lists exactly the cases
-    whose page offers approve_escalation."""
+    whose page offers approve_escalation. ``scope``: also within this data scope, tested
+    in the same probe of the case (the navbar counts it on every page)."""
     actor = actor_of(user)
     levels = authority.approvable_levels(actor)
     if not levels or not permitted(user, "approve_escalation"):
@@ -289,9 +290,14 @@ def awaiting_approval_clause(user):
     clauses = [EscalationRequest.status == "pending", EscalationRequest.to_level.in_(levels)]
     # an account bound to the banner at the root of the tree covers every case: no test
     whole_tree = actor.place_level == "banner" and (actor.place_path or "").count("/") == 2
+    case_tests = []
     if not actor.is_admin and not whole_tree:
-        clauses.append(exists(select(Case.id).where(
-            Case.id == EscalationRequest.case_id, Case.subtree_clause(actor.place_path))))
+        case_tests.append(Case.subtree_clause(actor.place_path))
+    if scope is not None and not scope.everything:
+        case_tests.append(Case.scope_clause(scope))
+    if case_tests:
+        clauses.append(exists(select(Case.id).where(Case.id == EscalationRequest.case_id,
+                                                    *case_tests)))
     if actor.user_id is not None:
         clauses.append(or_(EscalationRequest.requested_by_id.is_(None),
                            EscalationRequest.requested_by_id != actor.user_id))

@@ -55,9 +55,7 @@ def pending_approvals_count() -> int:
     if "daiban_pending_approvals" not in g:
         g.daiban_pending_approvals = db.session.scalar(
             select(func.count(EscalationRequest.id)).where(
-                case_service.awaiting_approval_clause(current_user),
-                EscalationRequest.scope_clause(current_scope()),
-            )
+                case_service.awaiting_approval_clause(current_user, current_scope()))
         )
     return g.daiban_pending_approvals
 

@@ -92,8 +92,8 @@ def todo_for(user) -> list[TodoSection]:
                                      Case.case_leader_id == person_id))
     # escalations this user may decide (the approvals inbox's own clause and count)
     approvals = _first_and_count(
-        select(EscalationRequest).where(case_service.awaiting_approval_clause(user),
-                                        EscalationRequest.scope_clause(current_scope()))
+        select(EscalationRequest).where(
+            case_service.awaiting_approval_clause(user, current_scope()))
         .order_by(EscalationRequest.requested_at, EscalationRequest.id),
         total=pending_approvals_count())
     if approvals:

@@ -1,7 +1,7 @@
 """speed: open work by due date as index ranges — per state and due date, banner-wide,
 per township, per agent and per case leader (the landing page's to-do list, the
 cockpit's and the bulletin's overdue and due-soon counts: Case.due_parts); transfers
-waiting for a reply by reply-by date.
+waiting for a reply by reply-by date; pending escalations by level.
 
 Revision ID: 0017_speed
 Revises: 0016_security
@@ -31,6 +31,9 @@ def upgrade():
     for name, columns in INDEXES.items():
         op.create_index(name, 'cases', columns)
     op.create_index('ix_transfer_status_due', 'transfer', ['status', 'due_on', 'case_id'])
+    op.create_index('ix_escalation_status_level', 'escalation_request',
+                    ['status', 'to_level', 'case_id', 'requested_by_id'])
+    op.drop_index('ix_escalation_status', table_name='escalation_request')
     # a prefix of ix_case_township_state_due
     op.drop_index('ix_case_township_state', table_name='cases')
     # the planners need the new indexes' statistics (SQLite otherwise took a new index
@@ -41,5 +44,7 @@ def upgrade():
 def downgrade():
     op.create_index('ix_case_township_state', 'cases', ['township_id', 'state'])
     op.drop_index('ix_transfer_status_due', table_name='transfer')
+    op.create_index('ix_escalation_status', 'escalation_request', ['status'])
+    op.drop_index('ix_escalation_status_level', table_name='escalation_request')
     for name in INDEXES:
         op.drop_index(name, table_name='cases')
