@@ -272,8 +272,8 @@ class Case(Model):
         """Cases that arose at the place with this path or below it: a township's as
         ``township_id`` (one index range), any other place's as its places."""
         if path.count("/") == 3:  # "/banner/township/"
-            township = select(Place.id).where(Place.path == path)
-            return cls.township_id == township.scalar_subquery()
+            township = Place.id_by_path(path)
+            return false() if township is None else cls.township_id == township
         return cls.place_id.in_(Place.subtree_ids(path))
 
     @classmethod
