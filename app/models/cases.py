@@ -67,7 +67,10 @@ class Case(Model):
                         "representatives <= 5 AND representatives <= head_count)",
                         name="ck_case_representatives"),
         Index("ix_case_state_received", "state", "received_on"),
-        Index("ix_case_place_received", "place_id", "received_on"),
+        # a place's cases, newest first; the township inside it, so a township clerk's
+        # list filtered by one of its villages is answered from the index alone
+        Index("ix_case_place_received_township", "place_id", "received_on", "id",
+              "township_id"),
         # a township's cases, newest first: a township clerk's list is one index range
         Index("ix_case_township_received", "township_id", "received_on", "id"),
         # open work by due date (the landing page, the cockpit, the bulletin: due_parts):

@@ -1,5 +1,5 @@
 """speed: open work by due date as index ranges — per state and due date, banner-wide,
-per township, per agent and per case leader (the landing page's to-do list, the
+per township, per agent and per case leader; a place's cases with their township (the landing page's to-do list, the
 cockpit's and the bulletin's overdue and due-soon counts: Case.due_parts); transfers
 waiting for a reply by reply-by date; pending escalations by level.
 
@@ -34,6 +34,9 @@ def upgrade():
     op.create_index('ix_escalation_status_level', 'escalation_request',
                     ['status', 'to_level', 'case_id', 'requested_by_id'])
     op.drop_index('ix_escalation_status', table_name='escalation_request')
+    op.create_index('ix_case_place_received_township', 'cases',
+                    ['place_id', 'received_on', 'id', 'township_id'])
+    op.drop_index('ix_case_place_received', table_name='cases')
     # a prefix of ix_case_township_state_due
     op.drop_index('ix_case_township_state', table_name='cases')
     # the planners need the new indexes' statistics (SQLite otherwise took a new index
@@ -43,6 +46,8 @@ def upgrade():
 
 def downgrade():
     op.create_index('ix_case_township_state', 'cases', ['township_id', 'state'])
+    op.create_index('ix_case_place_received', 'cases', ['place_id', 'received_on'])
+    op.drop_index('ix_case_place_received_township', table_name='cases')
     op.drop_index('ix_transfer_status_due', table_name='transfer')
     op.create_index('ix_escalation_status', 'escalation_request', ['status'])
     op.drop_index('ix_escalation_status_level', table_name='escalation_request')
