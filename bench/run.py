@@ -188,7 +188,7 @@ def scenarios(facts: dict) -> list[tuple[str, str, str | None, tuple[str, ...]]]
     rows += [
         ("case page with history", f"/caseview/show/{case}", f"/plaincaseview/show/{case}",
          both),
-        ("landing page", "/", "/", (*both, "agent")),
+        ("landing page", "/", "/", (*both, "agent", "department")),
         ("approvals inbox", "/escalations/list/", None, both),
         ("transfer inbox (department staff)", "/transfers/list/", None, ("department",)),
         ("cockpit page", "/cockpit/", None, both),
