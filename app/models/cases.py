@@ -412,11 +412,14 @@ class Transfer(Model):
     __tablename__ = "transfer"
     __table_args__ = (
         CheckConstraint("status IN ('open','replied')", name="ck_transfer_status"),
+        Index("ix_transfer_department_case", "department_id", "case_id"),
     )
 
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
-    department_id = Column(Integer, ForeignKey("department.id"), nullable=False, index=True)
+    # indexed with the case (ix_transfer_department_case): a department's cases are
+    # read from the index alone (its staff's scope)
+    department_id = Column(Integer, ForeignKey("department.id"), nullable=False)
     assigned_at = Column(DateTime, nullable=False, default=_now)
     due_on = Column(Date, nullable=False)
     status = Column(String(10), nullable=False, default="open")

@@ -1,7 +1,7 @@
 """speed: open work by due date as index ranges — per state and due date, banner-wide,
 per township, per agent and per case leader; a place's cases with their township (the landing page's to-do list, the
 cockpit's and the bulletin's overdue and due-soon counts: Case.due_parts); transfers
-waiting for a reply by reply-by date; pending escalations by level.
+waiting for a reply by reply-by date; pending escalations by level; a department's transfers with their cases.
 
 Revision ID: 0017_speed
 Revises: 0016_security
@@ -31,6 +31,8 @@ def upgrade():
     for name, columns in INDEXES.items():
         op.create_index(name, 'cases', columns)
     op.create_index('ix_transfer_status_due', 'transfer', ['status', 'due_on', 'case_id'])
+    op.create_index('ix_transfer_department_case', 'transfer', ['department_id', 'case_id'])
+    op.drop_index('ix_transfer_department_id', table_name='transfer')
     op.create_index('ix_escalation_status_level', 'escalation_request',
                     ['status', 'to_level', 'case_id', 'requested_by_id'])
     op.drop_index('ix_escalation_status', table_name='escalation_request')
@@ -49,6 +51,8 @@ def downgrade():
     op.create_index('ix_case_place_received', 'cases', ['place_id', 'received_on'])
     op.drop_index('ix_case_place_received_township', table_name='cases')
     op.drop_index('ix_transfer_status_due', table_name='transfer')
+    op.create_index('ix_transfer_department_id', 'transfer', ['department_id'])
+    op.drop_index('ix_transfer_department_case', table_name='transfer')
     op.create_index('ix_escalation_status', 'escalation_request', ['status'])
     op.drop_index('ix_escalation_status_level', table_name='escalation_request')
     for name in INDEXES:
