@@ -91,3 +91,20 @@ def test_a_case_carries_the_township_of_its_place(many_cases):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Case, case.id).township_id == many_cases.townships["B"].id
+
+
+@pytest.mark.parametrize("username", ["leader", "admin"])
+@pytest.mark.parametrize("view, name, model", [("caseview", "CaseView", Case),
+                                              ("placeview", "PlaceView", Place)])
+def test_a_banner_wide_unfiltered_list_counts_every_row_and_pages(many_cases, login, username,
+                                                                  view, name, model):
+    """Nothing in a banner-wide user's unfiltered list names the table in a WHERE: the
+    count still counts the table's rows (it said 1, and the list had no pages)."""
+    import re
+
+    rows = db.session.query(model).count()
+    assert rows > 10
+    html = login(username).get(f"/{view}/list/?psize_{name}=10").get_data(as_text=True)
+    count = re.search(r"Record Count:</strong>\s*(\d+)|记录数目:</strong>\s*(\d+)", html)
+    assert count is not None and int(count.group(1) or count.group(2)) == rows
+    assert re.search(rf"page_{name}=1\b", html)  # a second page is offered

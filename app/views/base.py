@@ -716,7 +716,13 @@ class DaibanInterface(SQLAInterface):
             # common word (each one a trigram candidate checked against its row)
             first = inner.order_by(None).with_entities(self.get_pk()).limit(COUNT_CAP)
             return self.session.scalar(select(func.count()).select_from(first.subquery()))
-        return inner.order_by(None).with_entities(func.count()).scalar()
+        counted = inner.order_by(None).with_entities(func.count())
+        if not counted.statement.get_final_froms():
+            # no clause names the table (a banner-wide list with no filter): count its
+            # ids, else the statement has no FROM at all and counts 1
+            ids = inner.order_by(None).with_entities(self.get_pk())
+            return self.session.scalar(select(func.count()).select_from(ids.subquery()))
+        return counted.scalar()
 
     def fast_count(self, filters) -> int | None:
         return None
