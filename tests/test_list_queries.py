@@ -108,3 +108,30 @@ def test_a_banner_wide_unfiltered_list_counts_every_row_and_pages(many_cases, lo
     count = re.search(r"Record Count:</strong>\s*(\d+)|记录数目:</strong>\s*(\d+)", html)
     assert count is not None and int(count.group(1) or count.group(2)) == rows
     assert re.search(rf"page_{name}=1\b", html)  # a second page is offered
+
+
+def test_the_search_form_is_worked_out_once_but_reads_dictionaries_every_time(many_cases,
+                                                                             login):
+    """The search form's labels and plain inputs are kept per language; a category
+    added since is offered at once, and each language gets its own labels."""
+    import json
+
+    from app.models import Category
+
+    def shown(html, text):  # the form's inputs travel as JSON inside the page
+        return text in html or json.dumps(text)[1:-1] in html
+
+    client = login("leader")
+    first = client.get("/caseview/list/").get_data(as_text=True)
+    assert not shown(first, "新增的事项类别")
+    db.session.add(Category(code="ZZ9", list="service", name_zh="新增的事项类别",
+                            name_mn="ᠰᠢᠨ᠎ᠡ ᠠᠩᠭᠢᠯᠠᠯ", sort_order=99))
+    db.session.commit()
+    again = client.get("/caseview/list/").get_data(as_text=True)
+    assert shown(again, "新增的事项类别")
+    client.get("/lang/mn")
+    mongolian = client.get("/caseview/list/").get_data(as_text=True)
+    assert shown(mongolian, "ᠰᠢᠨ᠎ᠡ ᠠᠩᠭᠢᠯᠠᠯ")
+    # the labels of the "add filter" menu follow the language
+    title = '"title": "' + json.dumps("标题")[1:-1] + '"'
+    assert title in again and title not in mongolian
