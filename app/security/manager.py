@@ -186,6 +186,15 @@ class DaibanSecurityManager(SecurityManager):
         accounts.record_attempt(username, address, user is not None)
         return user
 
+    def get_user_by_id(self, pk):
+        """FAB's, with what every request asks of the signed-in user — roles, groups, the
+        bound place — in the same statement (four statements a page before)."""
+        from sqlalchemy.orm import joinedload
+
+        model = self.user_model
+        return self.session.get(model, pk, options=[
+            joinedload(model.roles), joinedload(model.groups), joinedload(model.place)])
+
     def load_user(self, pk):
         user = super().load_user(pk)
         if user is not None and has_request_context() and not accounts.session_is_current(
