@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 from app.extensions import appbuilder, db, normalise_database_url
 from app.models import AuditEntry, CaseEvent, Person, StaffUser
 from app.models.cases import AppendOnlyError
+from tests.clients import sign_in
 from tests.conftest import PG_URL
-from tests.lifecycle_helpers import sign_in
 from tests.world import add_user
 
 pytestmark = pytest.mark.usefixtures("english_ui")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.lifecycle_helpers import sign_in
+from tests.clients import sign_in
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

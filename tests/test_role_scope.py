@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.extensions import appbuilder, db
 from app.models import AuditEntry, Place, RoleScope
 from app.security.scope import scope_for_user
-from tests.lifecycle_helpers import accept, sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import accept, staff_people, user
 from tests.world import add_case, add_user
 from tests.write_guard import direct_case_writes
 

@@ -20,6 +20,7 @@ from app.models import (
     Training,
     Transfer,
 )
+from tests.clients import token_client
 from tests.pages import csv_rows, form_errors, search_choices, select_options
 from tests.world import add_user
 
@@ -303,22 +304,12 @@ API = [
 ]
 
 
-def _jwt_client(db_app, username):
-    client = db_app.test_client()
-    response = client.post("/api/v1/security/login", json={
-        "username": username, "password": "password", "provider": "db"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    token = response.get_json()["access_token"]
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 @pytest.fixture(params=["session", "jwt"])
 def api_client(request, db_app, login):
     def make(username):
         if request.param == "session":
             return login(username)
-        return _jwt_client(db_app, username)
+        return token_client(db_app, username)
 
     return make
 
