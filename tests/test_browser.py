@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser_support import chromium, new_page, require_browser, served, sign_in_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clean_slate]  # a served app, in a thread
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")

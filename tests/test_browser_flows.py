@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser_support import chromium, new_page, require_browser, served, sign_in_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clean_slate]  # a served app, in a thread
 sync_api = require_browser()
 
 

@@ -66,6 +66,7 @@ def test_own_place_only(cases, db_app):
     assert [p["id"] for p in places] == [cases["A"].place_id]
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_own_records_only(cases, db_app):
     accept(cases["A"])  # agentA's person becomes the case's agent
     with direct_case_writes():

@@ -277,6 +277,7 @@ def test_search_filter_dropdowns_offer_only_own_township(world, login, route, fi
 
 # ---- export ------------------------------------------------------------------------------
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 @pytest.mark.parametrize("kind", KINDS)
 def test_export_holds_own_township_rows_only(world, rosters, login, kind):
     route, _b_row, b_text, _a_row, a_text = _rows(world, rosters)[kind]
@@ -288,6 +289,7 @@ def test_export_holds_own_township_rows_only(world, rosters, login, kind):
     assert b_text not in text
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_export_with_a_filter_for_the_other_township_is_empty(world, login):
     b1 = world.villages["B1"].id
     response = login("clerkA").get(f"/caseview/export/?_flt_0_place={b1}")
