@@ -5,6 +5,7 @@ subject (``attempt_sign_in``, ``signed_in``). Browser tests sign in in Chromium
 (tests/browser_support.py, ``sign_in_page``)."""
 
 import contextvars
+import time
 
 from flask.testing import FlaskClient
 
@@ -46,15 +47,45 @@ def signed_in(response) -> bool:
     return response.status_code == 302 and "/login" not in response.headers["Location"]
 
 
+# While a module shares its world (tests/conftest.py, _SharedDatabase), every test meets
+# the same accounts: a sign-in's cookies are kept and handed to the next sign-in of the
+# same account while the account is as it was (session generation, password hash, in the
+# same world) — after each test's rollback it is. conftest sets ``world``; cookies are
+# kept a short while only, so that a test of the idle timeout meets a fresh sign-in.
+REUSE = {"world": None, "cookies": {}}
+REUSE_SECONDS = 20
+
+
 def sign_in(app, username, password="password") -> IsolatedClient:
-    """A client signed in through the login form as ``username``."""
+    """A client signed in through the login form as ``username`` (see REUSE)."""
     from app.extensions import db
 
     client = IsolatedClient(app, app.response_class, use_cookies=True)
+    key = _reuse_key(username, password)
+    kept = REUSE["cookies"].get(key) if key else None
+    if kept and time.monotonic() - kept[0] < REUSE_SECONDS:
+        client._cookies = dict(kept[1])
+        return client
     response = attempt_sign_in(app, username, password, client=client)
     assert response.status_code == 302, f"login failed for {username}"
     db.session.expire_all()
+    if key:
+        REUSE["cookies"][key] = (time.monotonic(), dict(client._cookies))
     return client
+
+
+def _reuse_key(username, password):
+    if REUSE["world"] is None:
+        return None
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import StaffUser
+
+    account = db.session.execute(select(
+        StaffUser.id, StaffUser.session_generation, StaffUser.password, StaffUser.active)
+        .where(StaffUser.username == username)).one_or_none()
+    return (REUSE["world"], username, password, tuple(account)) if account else None
 
 
 def api_token(app, username, password="password") -> str:

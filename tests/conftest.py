@@ -12,6 +12,7 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import clients
 from tests.clients import IsolatedClient, sign_in
 from tests.world import build_world
 
@@ -153,6 +154,7 @@ class _SharedDatabase:
         self.connection = None
         self.world = None  # the world's rows as (class, identity), see _freeze
         self.world_builders = None
+        self.world_token = None
         self.world_savepoint = None
 
     def start(self):
@@ -194,7 +196,9 @@ class _SharedDatabase:
             self.connection.connection.driver_connection.isolation_level = \
                 self.sqlite_isolation
         self.connection.close()
+        clients.REUSE["cookies"].clear()
         self.connection = self.world = self.world_savepoint = self.world_builders = None
+        self.world_token = None
 
     def prepare(self, world):
         """Before a test's SAVEPOINT: the world built (once) when the test asks for it,
@@ -207,11 +211,13 @@ class _SharedDatabase:
         if self.world is not None and self.world_builders != world:
             self.world_savepoint.rollback()
             self.world = self.world_savepoint = self.world_builders = None
+            self.world_token = None
         if world is not None and self.world is None:
             self.world_savepoint = self.connection.begin_nested()
             with self.app.app_context():
                 self.world = _freeze(vars(_build_world(world)))
                 self.world_builders = world
+                self.world_token = object()  # sign-ins are kept for this world only
                 db.session.remove()
 
     def thaw_world(self):
@@ -326,11 +332,13 @@ def db_app(app, request, _shared_database):
     _shared_database.prepare(_world_builders(request) if "world" in request.fixturenames
                              else None)
     savepoint = _shared_database.connection.begin_nested()
+    clients.REUSE["world"] = _shared_database.world_token
     try:
         with app.app_context():
             yield app
             db.session.remove()
     finally:
+        clients.REUSE["world"] = None
         if savepoint.is_active:
             savepoint.rollback()
 
