@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's Chromium driven by Playwright (skipped where
-either is missing), and the app served on a free local port."""
+either is missing), the app served on a free local port, a page that records its script
+errors, and signing in through the login form (tests/clients.py signs test clients in)."""
 
 import contextlib
 import os
@@ -40,3 +41,23 @@ def served(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def new_page(browser, locale="zh-CN"):
+    """A page in a context of its own; its script errors gather in ``page.js_errors``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    return page
+
+
+def sign_in_page(page, base, username, password="password", language=None):
+    """Sign in through the login form, switching it to ``language`` first if given."""
+    page.goto(f"{base}/login/")
+    if language:
+        page.click(f"a[data-lang={language}]")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -12,6 +12,7 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import clients
 from tests.clients import IsolatedClient, sign_in
 from tests.world import build_world
 
@@ -133,22 +134,223 @@ def _clear_data(app):
             conn.commit()
 
 
-@pytest.fixture()
-def db_app(app):
-    _clear_data(app)
-    with app.app_context():
-        yield app
+class _SharedDatabase:
+    """One connection per test module holding an outer transaction that is never
+    committed: the world is built once in it (under a SAVEPOINT of its own), each test runs
+    under a SAVEPOINT rolled back after it, and the module's end rolls everything back.
+
+    Every session of the app — the test's, each request's (tests/clients.py runs each
+    request in its own app context, so its own session), FAB's — and ``db.engine`` itself
+    are this connection while a module shares it (``db.engines[None]`` is swapped), and
+    sessions join it with ``join_transaction_mode="create_savepoint"``: a service's
+    ``commit()`` releases a SAVEPOINT, nothing reaches the database for good.
+
+    Tests that need real commits or other connections (threads, a served app, migrations,
+    CLI commands, the CSV export's own session) carry ``@pytest.mark.clean_slate``: they
+    get the old path, an emptied database and a world of their own, committed."""
+
+    def __init__(self, app):
+        self.app = app
+        self.connection = None
+        self.world = None  # the world's rows as (class, identity), see _freeze
+        self.world_builders = None
+        self.world_token = None
+        self.world_savepoint = None
+
+    def start(self):
+        from app.extensions import db
+
+        _clear_data(self.app)
+        with self.app.app_context():
+            engines = db.engines
+            connection = engines[None].connect()
+            # what FAB reads of its session's bind as of an engine
+            connection.name, connection.url = engines[None].name, engines[None].url
+            if connection.dialect.name == "sqlite":
+                # pysqlite begins transactions itself, late, and not for SAVEPOINT: let
+                # it leave them to us and open the outer one with a real BEGIN
+                driver = connection.connection.driver_connection
+                self.sqlite_isolation = driver.isolation_level
+                driver.isolation_level = None
+            self.outer = connection.begin()
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN")
+            self.engine = engines[None]
+            engines[None] = connection
+            factory = db.session.session_factory
+            self.factory_kw = dict(factory.kw)
+            factory.configure(join_transaction_mode="create_savepoint")
+        self.connection = connection
+
+    def stop(self):
+        from app.extensions import db
+
+        if self.connection is None:
+            return
+        with self.app.app_context():
+            db.session.remove()
+            db.engines[None] = self.engine
+            db.session.session_factory.kw = self.factory_kw
+        self.outer.rollback()
+        if self.connection.dialect.name == "sqlite":
+            self.connection.connection.driver_connection.isolation_level = \
+                self.sqlite_isolation
+        self.connection.close()
+        clients.REUSE["cookies"].clear()
+        self.connection = self.world = self.world_savepoint = self.world_builders = None
+        self.world_token = None
+
+    def prepare(self, world):
+        """Before a test's SAVEPOINT: the world built (once) when the test asks for it,
+        ``world`` being the builders that extend it (a ``world_with`` marker), and gone
+        when it does not (such a test starts from empty tables, as before)."""
+        from app.extensions import db
+
+        if self.connection is None:
+            self.start()
+        if self.world is not None and self.world_builders != world:
+            self.world_savepoint.rollback()
+            self.world = self.world_savepoint = self.world_builders = None
+            self.world_token = None
+        if world is not None and self.world is None:
+            self.world_savepoint = self.connection.begin_nested()
+            with self.app.app_context():
+                self.world = _freeze(vars(_build_world(world)))
+                self.world_builders = world
+                self.world_token = object()  # sign-ins are kept for this world only
+                db.session.remove()
+
+    def thaw_world(self):
+        from tests.world import World
+
+        values = _thaw(self.world)
+        names = set(World.__dataclass_fields__)
+        world = World(**{k: v for k, v in values.items() if k in names})
+        for k, v in values.items():
+            if k not in names:
+                setattr(world, k, v)
+        return world
+
+
+def _build_world(builders):
+    world = build_world()
+    for builder in builders:
+        builder(world)
+    return world
+
+
+class _Row:
+    __slots__ = ("cls", "identity")
+
+    def __init__(self, cls, identity):
+        self.cls, self.identity = cls, identity
+
+
+def _freeze(value):
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy.orm import InstanceState
+
+    state = sa_inspect(value, raiseerr=False)
+    if isinstance(state, InstanceState):
+        return _Row(type(value), state.identity)
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(frozen):
+    """The frozen world's rows in the current session, loaded with one query a class."""
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import select
+
     from app.extensions import db
 
-    with app.app_context():
-        db.session.remove()
+    wanted = {}
+
+    def collect(value):
+        if isinstance(value, _Row):
+            wanted.setdefault(value.cls, set()).add(value.identity[0])
+        elif isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                collect(v)
+
+    def build(value):
+        if isinstance(value, _Row):
+            return db.session.get(value.cls, value.identity)
+        if isinstance(value, dict):
+            return {k: build(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(build(v) for v in value)
+        return value
+
+    collect(frozen)
+    for cls, ids in wanted.items():
+        key = sa_inspect(cls).primary_key[0]
+        db.session.scalars(select(cls).where(key.in_(ids))).all()
+    return build(frozen)
+
+
+@pytest.fixture(scope="module")
+def _shared_database(app):
+    shared = _SharedDatabase(app)
+    yield shared
+    shared.stop()
+
+
+def _world_builders(request) -> tuple:
+    """``@pytest.mark.world_with.with_args(build, ...)``: the world of these tests is
+    extended by ``build(world)`` (adding rows and attributes to it), shared as the world
+    is (``with_args``: a mark given one function alone would decorate it)."""
+    marker = request.node.get_closest_marker("world_with")
+    return tuple(marker.args) if marker else ()
+
+
+def _clean_slate(request) -> bool:
+    return request.node.get_closest_marker("clean_slate") is not None
 
 
 @pytest.fixture()
-def world(db_app):
+def db_app(app, request, _shared_database):
+    """The app, in an app context, on a database holding nothing but the permission
+    tables — or the module's world when the test asks for ``world`` — whatever the tests
+    before it did (see _SharedDatabase)."""
+    from app.extensions import db
+
+    if _clean_slate(request):
+        _shared_database.stop()
+        _clear_data(app)
+        with app.app_context():
+            yield app
+        with app.app_context():
+            db.session.remove()
+        return
+    _shared_database.prepare(_world_builders(request) if "world" in request.fixturenames
+                             else None)
+    savepoint = _shared_database.connection.begin_nested()
+    clients.REUSE["world"] = _shared_database.world_token
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+    finally:
+        clients.REUSE["world"] = None
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@pytest.fixture()
+def world(db_app, request, _shared_database):
     """A small banner: two townships (A, B), villages, grids, dictionaries, people and
-    one login per role (see tests/world.py)."""
-    return build_world()
+    one login per role (see tests/world.py). Built once per module (its rows loaded
+    afresh into each test's session) or, under clean_slate, for the test."""
+    if _clean_slate(request):
+        return _build_world(_world_builders(request))
+    return _shared_database.thaw_world()
 
 
 @pytest.fixture()

@@ -7,7 +7,6 @@ import re
 from app.extensions import db
 from app.models import Category, Department, Duty, Person, StaffUser
 from app.services import cases as svc
-from tests.clients import IsolatedClient, sign_in  # noqa: F401  (re-exported)
 
 SIGNED_ON = datetime.date(2026, 11, 3)
 
@@ -68,10 +67,6 @@ def escalate_and_approve(case, requester, approver, **approve):
 
 def actions(case):
     return [e.action for e in case.events]
-
-
-# one client class and one sign-in for every test (tests/clients.py); the old names stay
-FreshContextClient = IsolatedClient
 
 
 _VERSION = re.compile(r'name="version" value="(\d+)"')

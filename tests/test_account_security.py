@@ -11,7 +11,8 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import LoginAttempt, StaffUser
 from app.security import accounts
-from tests.lifecycle_helpers import sign_in, user
+from tests.clients import attempt_sign_in, sign_in, signed_in
+from tests.lifecycle_helpers import user
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
@@ -19,15 +20,10 @@ GOOD = "Str0ng-Pass"
 
 
 def _login(db_app, username="clerkA", password="password", address="10.0.0.1", api=False):
-    client = db_app.test_client()
-    environ = {"REMOTE_ADDR": address}
+    response = attempt_sign_in(db_app, username, password, api=api, address=address)
     if api:
-        return client.post("/api/v1/security/login", environ_base=environ, json={
-            "username": username, "password": password, "provider": "db"}).status_code
-    response = client.post("/login/", environ_base=environ,
-                           data={"username": username, "password": password})
-    signed_in = response.status_code == 302 and "/login" not in response.headers["Location"]
-    return 200 if signed_in else 401
+        return response.status_code
+    return 200 if signed_in(response) else 401
 
 
 @pytest.mark.parametrize(("password", "ok"), [

@@ -8,7 +8,6 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models.user import StaffUser
-from tests.lifecycle_helpers import sign_in
 from tests.world import add_user
 
 pytestmark = pytest.mark.usefixtures("english_ui")
@@ -18,11 +17,6 @@ pytestmark = pytest.mark.usefixtures("english_ui")
 def admins(world):
     add_user("sysadmin", "SystemAdmin", world.banner)
     add_user("secadmin", "SecurityAdmin", world.banner)
-
-
-@pytest.fixture()
-def login(db_app):
-    return lambda username: sign_in(db_app, username)
 
 
 def test_the_system_administrator_lists_and_reads_accounts(world, admins, login):

@@ -7,14 +7,8 @@ from openapi_spec_validator import validate
 
 from app.domain.lifecycle import CASE_ACTIONS
 from app.services import action_inputs
-from tests.lifecycle_helpers import sign_in
 
 pytestmark = pytest.mark.usefixtures("english_ui")
-
-
-@pytest.fixture()
-def login(db_app):
-    return lambda username: sign_in(db_app, username)
 
 
 @pytest.fixture()

@@ -4,11 +4,11 @@ policy applied, after which the old password and the old token no longer work.""
 
 from app.extensions import db
 from app.models import StaffUser
+from tests.clients import attempt_sign_in
 
 
 def _token(app, username, password="password"):
-    response = app.test_client().post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db"})
+    response = attempt_sign_in(app, username, password, api=True)
     return response.status_code, (response.get_json() or {}).get("access_token")
 
 

@@ -13,14 +13,9 @@ from app.extensions import db
 from app.models import Category, LeaderReception
 from app.security.scope import EVERYTHING
 from app.services import cases as svc
-from tests.lifecycle_helpers import sign_in, staff_people, user
+from tests.lifecycle_helpers import staff_people, user
 
 pytestmark = pytest.mark.usefixtures("english_ui")
-
-
-@pytest.fixture()
-def login(db_app):
-    return lambda username: sign_in(db_app, username)
 
 
 # Views that hold no records of their own, each with why it needs no API counterpart.

@@ -6,14 +6,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Channel, Duty, DutyRota, LeaderReception, Petitioner, Site
-from tests.lifecycle_helpers import sign_in
+from tests.clients import token_client
 
 pytestmark = pytest.mark.usefixtures("english_ui")
-
-
-@pytest.fixture()
-def login(db_app):
-    return lambda username: sign_in(db_app, username)
 
 
 def test_a_township_clerk_records_a_service_site_and_edits_and_deletes_it(world, login):
@@ -148,21 +143,13 @@ def _csv(*lines):
     return {"file": (io.BytesIO("\n".join(lines).encode()), "people.csv")}
 
 
-def _token_client(db_app, username):
-    client = db_app.test_client()
-    answer = client.post("/api/v1/security/login", json={
-        "username": username, "password": "password", "provider": "db"})
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {answer.get_json()['access_token']}"
-    return client
-
-
 def test_the_roster_imports_over_rest_as_on_the_import_page(world, login, db_app):
     from app.models import Person
 
     # a file sent with the session cookie alone could come from another site's form
     assert login("clerkA").post("/api/v1/people/import", data=_csv("姓名,地区代码"),
                                 content_type="multipart/form-data").status_code == 400
-    clerk = _token_client(db_app, "clerkA")
+    clerk = token_client(db_app, "clerkA")
     mine, theirs = world.villages["A1"].code, world.villages["B1"].code
     refused = clerk.post("/api/v1/people/import", data=_csv(
         "姓名,地区代码", f"导入甲,{mine}", f"导入乙,{theirs}"),
@@ -174,7 +161,7 @@ def test_the_roster_imports_over_rest_as_on_the_import_page(world, login, db_app
                       content_type="multipart/form-data")
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["created"] == 1
-    assert _token_client(db_app, "agentA").post(
+    assert token_client(db_app, "agentA").post(
         "/api/v1/people/import", data=_csv("姓名,地区代码"),
         content_type="multipart/form-data").status_code == 403
     assert clerk.post("/api/v1/people/import", data={},

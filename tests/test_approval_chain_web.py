@@ -9,7 +9,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Case, CaseEvent, EscalationRequest
-from tests.lifecycle_helpers import SIGNED_ON, act, case_page, offered, sign_in, staff_people
+from tests.clients import sign_in
+from tests.lifecycle_helpers import SIGNED_ON, act, case_page, offered, staff_people
 from tests.write_guard import direct_case_writes
 
 pytestmark = pytest.mark.usefixtures("english_ui")

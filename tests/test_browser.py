@@ -9,14 +9,12 @@ import datetime
 import os
 import shutil
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.browser_support import chromium, require_browser
+from tests.browser_support import chromium, new_page, require_browser, served, sign_in_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clean_slate]  # a served app, in a thread
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
@@ -43,12 +41,8 @@ def live(app):
         case_service.decline(declined.id, world.users["admin"], reason="所反映事项已进入诉讼程序")
         facts = {"case_id": world.cases["A"].id, "case_number": world.cases["A"].number,
                  "declined_id": declined.id}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", facts
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, facts
     _clear_data(app)
 
 
@@ -59,21 +53,11 @@ def browser():
 
 
 def _page(browser, language):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  locale="zh-CN" if language == "zh" else "mn-Mong-CN")
-    page = context.new_page()
-    page.js_errors = []
-    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-    return page
+    return new_page(browser, "zh-CN" if language == "zh" else "mn-Mong-CN")
 
 
 def _sign_in(page, base, language):
-    page.goto(f"{base}/login/")
-    page.click(f"a[data-lang={language}]")
-    page.fill("#username", "admin")
-    page.fill("#password", "password")
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in_page(page, base, "admin", language=language)
 
 
 def _shot(page, name):

@@ -10,9 +10,9 @@ import datetime
 
 import pytest
 
-from tests.browser_support import chromium, require_browser, served
+from tests.browser_support import chromium, new_page, require_browser, served, sign_in_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.clean_slate]  # a served app, in a thread
 sync_api = require_browser()
 
 
@@ -44,17 +44,9 @@ def open_as(browser, server):
     contexts = []
 
     def _open(username):
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-        page.goto(f"{server}/login/")
-        page.fill("#username", username)
-        page.fill("#password", "password")
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        page = new_page(browser)
+        contexts.append(page.context)
+        sign_in_page(page, server, username)
         page.base = server
         return page
 

@@ -15,14 +15,16 @@ from tests.cockpit_world import TODAY, build_cockpit_world
 from tests.test_cockpit import forget_user, get
 
 # pages are read by their English msgids
-pytestmark = pytest.mark.usefixtures("english_ui")
+# the cockpit's cases are built once for the module (conftest, world_with)
+pytestmark = [pytest.mark.usefixtures("english_ui"),
+              pytest.mark.world_with.with_args(build_cockpit_world)]
 
 DAY = datetime.date(2026, 3, 8)
 
 
 @pytest.fixture()
 def cockpit_world(world):
-    return build_cockpit_world(world)
+    return world
 
 
 def march_5(world):

@@ -4,7 +4,7 @@ with a message, and the actions are listed in the OpenAPI spec."""
 import pytest
 
 from app.domain.lifecycle import CASE_ACTIONS
-from tests.lifecycle_helpers import sign_in, staff_people
+from tests.lifecycle_helpers import staff_people
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
@@ -12,11 +12,6 @@ pytestmark = pytest.mark.usefixtures("english_ui")
 @pytest.fixture()
 def people(world):
     return staff_people(world)
-
-
-@pytest.fixture()
-def login(db_app):
-    return lambda username: sign_in(db_app, username)
 
 
 def _accept_body(**extra):

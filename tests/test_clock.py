@@ -9,7 +9,8 @@ from app import clock as app_clock
 from app.extensions import db
 from app.models import Case, CaseEvent
 from app.services import cases as svc
-from tests.lifecycle_helpers import sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import staff_people, user
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

@@ -11,14 +11,16 @@ from flask import g
 from tests.cockpit_world import EXPECTED, HALF_YEAR, MARCH, build_cockpit_world
 
 # pages are read by their English msgids
-pytestmark = pytest.mark.usefixtures("english_ui")
+# the cockpit's cases are built once for the module (conftest, world_with)
+pytestmark = [pytest.mark.usefixtures("english_ui"),
+              pytest.mark.world_with.with_args(build_cockpit_world)]
 
 PERIOD = f"from={HALF_YEAR[0]}&to={HALF_YEAR[1]}"
 
 
 @pytest.fixture()
 def cockpit_world(world):
-    return build_cockpit_world(world)
+    return world
 
 
 def forget_user():

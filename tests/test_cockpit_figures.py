@@ -14,7 +14,9 @@ from tests.cockpit_world import HALF_YEAR, build_cockpit_world
 from tests.test_cockpit import chart_data, get, list_count
 
 # pages are read by their English msgids
-pytestmark = pytest.mark.usefixtures("english_ui")
+# the cockpit's cases are built once for the module (conftest, world_with)
+pytestmark = [pytest.mark.usefixtures("english_ui"),
+              pytest.mark.world_with.with_args(build_cockpit_world)]
 
 
 def cockpit(world, township=None, period=HALF_YEAR) -> Cockpit:
@@ -37,7 +39,6 @@ def test_months_and_month_ranges():
 
 
 def test_monthly_trend_with_the_year_before(world):
-    build_cockpit_world(world)
     trend = cockpit(world).trend()
     assert trend["months"] == [202601, 202602, 202603, 202604, 202605, 202606]
     assert trend["new"] == [0, 11, 209, 0, 0, 0]
@@ -49,7 +50,6 @@ def test_monthly_trend_with_the_year_before(world):
 
 
 def test_agents_departments_and_case_leaders(world):
-    build_cockpit_world(world)
     figures = cockpit(world)
     assert [(a["name_zh"], a["n"]) for a in figures.agents()] == [("A代办员", 10)]
     (department,) = figures.departments()
@@ -63,7 +63,6 @@ def test_agents_departments_and_case_leaders(world):
 
 
 def test_leader_receptions_by_kind(world):
-    build_cockpit_world(world)
     assert cockpit(world).receptions() == {
         "reception": {"visits": 2, "batches": 3, "persons": 8},
         "field_visit": {"visits": 1, "batches": 1, "persons": 4},
@@ -73,7 +72,6 @@ def test_leader_receptions_by_kind(world):
 
 
 def test_zero_petition_villages_of_a_township(world):
-    build_cockpit_world(world)
     march = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
     zero = cockpit(world, "A", march).zero_villages()
     assert zero["month"] == 202603
@@ -81,7 +79,6 @@ def test_zero_petition_villages_of_a_township(world):
 
 
 def test_case_leader_links_open_their_cases(world, login):
-    build_cockpit_world(world)
     client = login("leader")
     html = get(client, f"/cockpit/?from={HALF_YEAR[0]}&to={HALF_YEAR[1]}").get_data(
         as_text=True)
@@ -91,7 +88,6 @@ def test_case_leader_links_open_their_cases(world, login):
 
 
 def test_chart_labels_follow_the_language(world, login):
-    build_cockpit_world(world)
     category = world.categories["S01"]
     category.name_mn = "ᠭᠠᠵᠠᠷ ᠬᠠᠮᠢᠶᠠᠷᠤᠯᠲᠠ"
     db.session.commit()

@@ -106,6 +106,7 @@ def test_rebuild_recomputes_from_cases(world):
     assert in_step() == {}
 
 
+@pytest.mark.clean_slate  # the CLI reads and rebuilds on connections of its own
 def test_the_cli_checks_and_rebuilds_the_counts(world, db_app):
     build_cockpit_world(world)
     runner = db_app.test_cli_runner()
@@ -141,6 +142,7 @@ def test_a_case_changed_by_a_later_flush_listener_is_counted(world):
 
 
 @pytest.mark.skipif(ENGINE != "postgresql", reason="real concurrent writers: PostgreSQL")
+@pytest.mark.clean_slate  # eight connections of their own
 def test_concurrent_transactions_keep_the_counts(world):
     """Eight connections register cases in the same village and month at once: the
     upserts on the same case_stat rows serialise (each waits for the row lock until the

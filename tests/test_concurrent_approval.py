@@ -15,8 +15,9 @@ from tests.conftest import ENGINE
 from tests.lifecycle_helpers import accept, staff_people, user
 from tests.world import add_user
 
-pytestmark = pytest.mark.skipif(ENGINE != "postgresql",
-                                reason="needs two real concurrent connections (PostgreSQL)")
+pytestmark = [pytest.mark.skipif(ENGINE != "postgresql",
+                                 reason="needs two real concurrent connections (PostgreSQL)"),
+              pytest.mark.clean_slate]
 
 
 @pytest.mark.parametrize("with_version", [False, True])

@@ -12,7 +12,8 @@ from app.domain.errors import RuleBroken
 from app.extensions import db
 from app.models import Case, Department, Transfer
 from app.services import cases as svc
-from tests.lifecycle_helpers import accept, sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import accept, staff_people, user
 from tests.write_guard import direct_case_writes
 
 

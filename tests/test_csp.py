@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pytest
 
 from app.services import cases as svc
-from tests.lifecycle_helpers import sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import staff_people, user
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

@@ -2,12 +2,16 @@
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, Category, Channel, Department, Duty, Person, Place, Site
 from app.security.roles import ALL_ROLES
 from tests.test_migrations import empty_database, flask  # noqa: F401  (fixture)
+
+# the CLI seeds and checks the cockpit on connections of its own
+pytestmark = pytest.mark.clean_slate
 
 
 def _counts():

@@ -7,7 +7,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Case
-from tests.lifecycle_helpers import SIGNED_ON, case_page, sign_in, staff_people
+from tests.clients import sign_in
+from tests.lifecycle_helpers import SIGNED_ON, case_page, staff_people
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

@@ -128,6 +128,7 @@ def _empty_banner(db_app, monkeypatch):
     return build_world()
 
 
+@pytest.mark.clean_slate  # empties the banner halfway (_empty_banner)
 def test_export_import_into_an_empty_banner_export_again_is_identical(
         world, login, clock, db_app, monkeypatch, english_ui):
     clock(TODAY)

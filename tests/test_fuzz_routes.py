@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from tests.lifecycle_helpers import sign_in
+from tests.clients import sign_in
 
-pytestmark = pytest.mark.usefixtures("english_ui")
+# every route, the CSV exports too (they read on a session of their own)
+pytestmark = [pytest.mark.usefixtures("english_ui"), pytest.mark.clean_slate]
 
 PATH_VALUES = {"pk": ["1", "-1", "x'"], "name": ["muldelete", "nosuch"],
                "action": ["archive", "nosuch"], "filename": ["../../etc/passwd"],

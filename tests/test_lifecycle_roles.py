@@ -7,7 +7,8 @@ import pytest
 from app.domain import authority, lifecycle
 from app.extensions import appbuilder, db
 from app.security.roles import LIFECYCLE_ACTIONS, role_permissions
-from tests.lifecycle_helpers import offered, sign_in, staff_people
+from tests.clients import sign_in
+from tests.lifecycle_helpers import offered, staff_people
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

@@ -15,14 +15,21 @@ from tests.world import add_case
 MAX_STATEMENTS = 20
 
 
-@pytest.fixture()
-def many_cases(world):
+def _add_many_cases(world):
     """30 cases in village A1 and 30 in B1, in several states and agents' hands."""
     petitioners = {key: world.petitioners[key] for key in ("A", "B")}
     for n in range(30):
         for key in ("A", "B"):
             add_case(world, f"{key}{n}", world.villages[f"{key}1"], petitioners[key],
                      received_on=datetime.date(2026, 10, 1) + datetime.timedelta(days=n))
+
+
+# built once for the module, with the world (conftest, world_with)
+pytestmark = pytest.mark.world_with.with_args(_add_many_cases)
+
+
+@pytest.fixture()
+def many_cases(world):
     return world
 
 

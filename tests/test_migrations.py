@@ -111,6 +111,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_database, db_app):
     assert heads.split()[0] in current
 
 
+@pytest.mark.clean_slate  # compares the real engine's schema
 def test_models_have_no_unmigrated_changes_in_the_test_database(db_app):
     """The schema the other tests run on comes from create_all(); it must not drift
     from what the migrations build (checked above) — nor from the models."""

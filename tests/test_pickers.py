@@ -8,7 +8,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Person, Petitioner
-from tests.lifecycle_helpers import accept, sign_in, staff_people
+from tests.clients import sign_in
+from tests.lifecycle_helpers import accept, staff_people
 from tests.pages import form_errors
 from tests.test_bad_input import VALID_ID
 

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from app.extensions import db, normalise_database_url
 from app.models import AuditEntry, Person, Petitioner
 from app.security.pii import decrypt, keyed_hash
-from tests.lifecycle_helpers import sign_in
+from tests.clients import sign_in
 from tests.test_migrations import empty_database, flask  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("english_ui")

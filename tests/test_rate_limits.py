@@ -48,6 +48,7 @@ PROBE = textwrap.dedent("""
 
 
 @pytest.mark.usefixtures("world")
+@pytest.mark.clean_slate  # a process of its own reads the world
 def test_both_sign_in_routes_answer_429_past_the_request_limit(db_app):
     url = db_app.config["SQLALCHEMY_DATABASE_URI"]
     run = subprocess.run([sys.executable, "-c", PROBE, url], cwd=ROOT, capture_output=True,

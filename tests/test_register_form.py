@@ -13,7 +13,8 @@ from app.domain.errors import RuleBroken
 from app.extensions import db
 from app.models import Case, Petitioner
 from app.services import cases as svc
-from tests.lifecycle_helpers import sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import staff_people, user
 from tests.pages import form_errors
 
 REQUIRED_CHOICES = ("petitioner", "place", "channel", "category", "purpose", "urgency")

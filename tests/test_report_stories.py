@@ -6,15 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Case, JointMeetingCase, Transfer
-from tests.lifecycle_helpers import (
-    SIGNED_ON,
-    act,
-    category,
-    department,
-    offered,
-    sign_in,
-    staff_people,
-)
+from tests.clients import sign_in
+from tests.lifecycle_helpers import SIGNED_ON, act, category, department, offered, staff_people
 from tests.world import add_case, add_user
 
 pytestmark = pytest.mark.usefixtures("english_ui")

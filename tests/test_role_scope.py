@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.extensions import appbuilder, db
 from app.models import AuditEntry, Place, RoleScope
 from app.security.scope import scope_for_user
-from tests.lifecycle_helpers import accept, sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import accept, staff_people, user
 from tests.world import add_case, add_user
 from tests.write_guard import direct_case_writes
 
@@ -65,6 +66,7 @@ def test_own_place_only(cases, db_app):
     assert [p["id"] for p in places] == [cases["A"].place_id]
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_own_records_only(cases, db_app):
     accept(cases["A"])  # agentA's person becomes the case's agent
     with direct_case_writes():

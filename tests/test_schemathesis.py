@@ -10,19 +10,14 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 
+from tests.clients import api_token  # noqa: E402
+
 EXAMPLES = 8  # per operation, mode and account: about 2,500 requests in all
-
-
-def _token(app, username):
-    response = app.test_client().post("/api/v1/security/login", json={
-        "username": username, "password": "password", "provider": "db"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["access_token"]
 
 
 @pytest.mark.parametrize("username", ["admin", "clerkA"])
 def test_no_operation_answers_a_server_error(world, db_app, username):
-    headers = {"Authorization": f"Bearer {_token(db_app, username)}"}
+    headers = {"Authorization": f"Bearer {api_token(db_app, username)}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/_openapi", db_app, headers=headers)
     failures, calls = [], [0]
     operations = [result.ok() for result in schema.get_all_operations()]

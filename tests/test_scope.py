@@ -20,6 +20,7 @@ from app.models import (
     Training,
     Transfer,
 )
+from tests.clients import token_client
 from tests.pages import csv_rows, form_errors, search_choices, select_options
 from tests.world import add_user
 
@@ -276,6 +277,7 @@ def test_search_filter_dropdowns_offer_only_own_township(world, login, route, fi
 
 # ---- export ------------------------------------------------------------------------------
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 @pytest.mark.parametrize("kind", KINDS)
 def test_export_holds_own_township_rows_only(world, rosters, login, kind):
     route, _b_row, b_text, _a_row, a_text = _rows(world, rosters)[kind]
@@ -287,6 +289,7 @@ def test_export_holds_own_township_rows_only(world, rosters, login, kind):
     assert b_text not in text
 
 
+@pytest.mark.clean_slate  # the CSV export reads on a session of its own
 def test_export_with_a_filter_for_the_other_township_is_empty(world, login):
     b1 = world.villages["B1"].id
     response = login("clerkA").get(f"/caseview/export/?_flt_0_place={b1}")
@@ -303,22 +306,12 @@ API = [
 ]
 
 
-def _jwt_client(db_app, username):
-    client = db_app.test_client()
-    response = client.post("/api/v1/security/login", json={
-        "username": username, "password": "password", "provider": "db"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    token = response.get_json()["access_token"]
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 @pytest.fixture(params=["session", "jwt"])
 def api_client(request, db_app, login):
     def make(username):
         if request.param == "session":
             return login(username)
-        return _jwt_client(db_app, username)
+        return token_client(db_app, username)
 
     return make
 

@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models import Transfer
 from app.services import action_inputs
 from app.services import cases as svc
-from tests.lifecycle_helpers import accept, department, sign_in, staff_people, user
+from tests.clients import sign_in
+from tests.lifecycle_helpers import accept, department, staff_people, user
 
 
 @pytest.fixture()
