@@ -281,7 +281,7 @@ def load_wrk(clients: list["Client"], paths: list[str], seconds: float) -> dict:
         fh.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t", str(min(len(cookies) * 1, len(clients)) or 1), "-c",
+            ["wrk", "-t", str(min(len(cookies), len(clients)) or 1), "-c",
              str(len(clients)), "-d", f"{int(seconds)}s", "--timeout", "30s", "-s", fh.name,
              clients[0].base], capture_output=True, text=True, check=True).stdout
     finally:

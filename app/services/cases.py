@@ -44,7 +44,7 @@ from app.models.choices import (
     URGENCY,
 )
 from app.security.confidential import COMPLAINT
-from app.security.scope import EVERYTHING, load_in_scope, scope_for_user
+from app.security.scope import EVERYTHING, binding_scope, load_in_scope, scope_for_user
 from app.services import pickers
 
 LEVEL_OF_PLACE = {"grid": "village", "village": "village", "township": "township",
@@ -288,10 +288,9 @@ def awaiting_approval_clause(user, scope=None):
     if not levels or not permitted(user, "approve_escalation"):
         return false()
     clauses = [EscalationRequest.status == "pending", EscalationRequest.to_level.in_(levels)]
-    # an account bound to the banner at the root of the tree covers every case: no test
-    whole_tree = actor.place_level == "banner" and (actor.place_path or "").count("/") == 2
     case_tests = []
-    if not actor.is_admin and not whole_tree:
+    # an account bound to the banner at the root of the tree covers every case: no test
+    if not actor.is_admin and not binding_scope(user).everything:
         case_tests.append(Case.subtree_clause(actor.place_path))
     if scope is not None and not scope.everything:
         case_tests.append(Case.scope_clause(scope))

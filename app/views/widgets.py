@@ -1,11 +1,9 @@
 """FAB's widgets, extended where a list page spends its time."""
 
-from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.widgets import SearchWidget
 from flask_babel import get_locale
 from markupsafe import Markup
-
-from app.views.pick_fields import PickField
 
 
 class CachedSearchWidget(SearchWidget):
@@ -42,4 +40,5 @@ class CachedSearchWidget(SearchWidget):
 
 
 def _reads_database(field) -> bool:
-    return isinstance(field, QuerySelectField | QuerySelectMultipleField | PickField)
+    # FAB's query fields, its multiple-choice one and daiban's pickers among them
+    return isinstance(field, QuerySelectField)
