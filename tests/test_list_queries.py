@@ -142,3 +142,20 @@ def test_the_search_form_is_worked_out_once_but_reads_dictionaries_every_time(ma
     # the labels of the "add filter" menu follow the language
     title = '"title": "' + json.dumps("标题")[1:-1] + '"'
     assert title in again and title not in mongolian
+
+
+@pytest.mark.parametrize("username", ["leader", "clerkA", "dept"])
+def test_the_landing_page_asks_a_few_statements_however_many_lines_it_shows(
+        many_cases, login, username):
+    """The to-do list counts every section in one statement and reads the lines of all
+    its due sections in another, with their places: a page of full sections (here ten
+    cases to screen and ten overdue for the leader and the clerk) costs what an empty
+    one does."""
+    from app.views.todo import LINES
+
+    client = login(username)
+    client.get("/")  # first request of a session: user, roles, menu
+    n, page = statements(client, "/")
+    assert n <= 12, n
+    if username != "dept":
+        assert page.count("/caseview/show/") >= 2 * LINES

@@ -455,6 +455,13 @@ def test_department_staff_see_only_cases_transferred_to_them(world, login):
     assert response.status_code == 200
     assert set(response.get_json()["ids"]) == {case_b.id}
     assert client.get(f"/api/v1/cases/{case_a.id}").status_code == 404
+    # the per-row form of the department's scope (the landing page's) is the same set
+    from app.security.scope import Scope
+
+    scope = Scope(department_id=hrss.id)
+    listed, probed = (set(db.session.scalars(select(Case.id).where(
+        Case.scope_clause(scope, per_row=per_row)))) for per_row in (False, True))
+    assert listed == probed == {case_b.id}
 
 
 def test_grid_worker_sees_only_own_grid_and_below(world, login):

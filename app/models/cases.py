@@ -280,13 +280,19 @@ class Case(Model):
         return cls.place_id.in_(Place.subtree_ids(path))
 
     @classmethod
-    def scope_clause(cls, scope):
+    def scope_clause(cls, scope, per_row: bool = False):
         """The responsible place is always the case's place or one of its ancestors
         (registration sets it to the place, escalation moves it to a parent), so a case
         is in a subtree exactly when its place is: a township's subtree is
         ``township_id``, one index range; a village's or a grid's, its places. A scope
         may also reach single places (``case_ids``) and its own cases (``own_cases``:
-        registered, handled as agent or led, within the account's subtree)."""
+        registered, handled as agent or led, within the account's subtree).
+
+        A department's cases (those transferred to it) are the same set either way
+        ``per_row`` says: by default the list of its cases (the lists read them all);
+        with ``per_row``, a probe of its transfers for each row — for a caller whose
+        other conditions are already a narrow index range (the landing page's due
+        parts), where listing the department's cases for each part cost SQLite 12 ms."""
         if scope.everything:
             return true()
         parts = [cls.subtree_clause(path) for path in scope.case_paths]
@@ -300,8 +306,13 @@ class Case(Model):
             parts.append(and_(cls.place_id.in_(Place.subtree_ids(scope.place_path)),
                               or_(*mine)))
         if scope.department_id is not None:
-            parts.append(cls.id.in_(
-                select(Transfer.case_id).where(Transfer.department_id == scope.department_id)))
+            if per_row:
+                parts.append(select(Transfer.id).where(
+                    Transfer.case_id == cls.id,
+                    Transfer.department_id == scope.department_id).exists())
+            else:
+                parts.append(cls.id.in_(select(Transfer.case_id).where(
+                    Transfer.department_id == scope.department_id)))
         if not parts:
             return false()
         return or_(*parts) if len(parts) > 1 else parts[0]
