@@ -63,6 +63,7 @@ Index(
     _cases.c.state,
     _cases.c.place_id,
     _cases.c.responsible_place_id,
+    _cases.c.township_id,  # a township clerk's case leaders (migration 0018)
     postgresql_where=_has_leader,
     sqlite_where=_has_leader,
 )
