@@ -50,15 +50,15 @@ MN_SUFFIX = " ᠬᠠᠷᠢᠭᠤ ᠥᠭᠬᠦ ᠶᠢ ᠭᠤᠶᠤᠴᠢᠯᠠᠨ
 
 DIALECT = {
     "postgresql": dict(
-        series="generate_series(1::bigint, {n}) AS s(i)",
+        series="generate_series({lo}::bigint, {hi}) AS s(i)",
         day="DATE '{start}' + {offset}",
         ts="(d + TIME '09:30')", plus="(d + CAST({days} AS integer))", false="false",
         true="true",
         concat="||", intdiv="/",
     ),
     "sqlite": dict(
-        series="(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "
-               "WHERE i < {n}) SELECT i FROM s) AS s",
+        series="(WITH RECURSIVE s(i) AS (SELECT {lo} UNION ALL SELECT i + 1 FROM s "
+               "WHERE i < {hi}) SELECT i FROM s) AS s",
         day="date('{start}', '+' || ({offset}) || ' days')",
         ts="(d || ' 09:30:00')", plus="date(d, '+' || ({days}) || ' days')", false="0",
         true="1", concat="||", intdiv="/",
@@ -137,30 +137,33 @@ def seed(url: str, n: int, log=print) -> dict:
     engine = engine_for(url, bulk=True)
     dialect = engine.dialect.name
     t1 = time.perf_counter()
+    # PostgreSQL writes the cases in two halves on two connections (two cores), then
+    # the history's statements two at a time; SQLite has one writer
+    workers = 2 if dialect == "postgresql" else 1
     with engine.begin() as conn:
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-        else:  # the rows are built from valid ids: skip per-row foreign-key triggers
-            conn.execute(text("SET session_replication_role = replica"))
         _widen_places(conn)
         _slots(conn)
         _topics(conn)
         rebuild = _drop_indexes(conn, dialect, ("cases", "case_event"))
-        _cases(conn, dialect, n)
-        timings["cases_s"] = round(time.perf_counter() - t1, 1)
-        t2 = time.perf_counter()
-        _history(conn, dialect)
-        timings["history_s"] = round(time.perf_counter() - t2, 1)
-        _fix_sequences(conn, dialect)
-    # PostgreSQL builds the indexes and counts the cockpit's dimensions on two
-    # connections at once (two cores); SQLite has one writer
-    workers = 2 if dialect == "postgresql" else 1
+    halves = [(1, n // 2), (n // 2 + 1, n)] if workers == 2 and n > 1 else [(1, n)]
+    _run_all(engine, [_Bulk(_cases, dialect, n, lo, hi) for lo, hi in halves], workers)
+    timings["cases_s"] = round(time.perf_counter() - t1, 1)
     t2 = time.perf_counter()
-    timings["slowest_indexes"] = _run_all(engine, rebuild, workers)[:5]
-    timings["indexes_s"] = round(time.perf_counter() - t2, 1)
-    t3 = time.perf_counter()
-    _rebuild_stats(engine, workers)
-    timings["case_stat_s"] = round(time.perf_counter() - t3, 1)
+    _run_all(engine, [_Bulk(_history_statement, dialect, k)
+                      for k in range(len(_HISTORY))], workers)
+    timings["history_s"] = round(time.perf_counter() - t2, 1)
+    with engine.begin() as conn:
+        _fix_sequences(conn, dialect)
+    # the indexes and the cockpit's counts (which read only the table) in one queue, on
+    # two connections at once on PostgreSQL
+    t2 = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(_rollup().STAT.delete())
+    ran = _run_all(engine, [*rebuild, *_rollup().rebuild_statements()], workers)
+    timings["slowest_statements"] = ran[:5]
+    timings["indexes_and_case_stat_s"] = round(time.perf_counter() - t2, 1)
     t4 = time.perf_counter()
     if dialect == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -291,7 +294,9 @@ def _topics(conn):
              ch=channels[k % len(channels)]) for k, (zh, mn) in enumerate(TOPICS)])
 
 
-def _cases(conn, dialect, n):
+def _cases(conn, dialect, n, lo=1, hi=None):
+    """Cases number ``lo`` to ``hi`` (default all ``n``) of a register of ``n``."""
+    hi = n if hi is None else hi
     d = DIALECT[dialect]
     span = (TODAY - START).days
     banner_id = conn.scalar(text("SELECT id FROM place WHERE parent_id IS NULL"))
@@ -351,7 +356,7 @@ FROM (
                  WHEN i % 100 < 40 THEN 'concluded' WHEN i % 100 < 70 THEN 'followed_up'
                  WHEN i % 100 < 90 THEN 'archived' WHEN i % 100 < 97 THEN 'declined'
                  WHEN i % 100 < 99 THEN 'terminated' ELSE 'in_progress' END AS state
-        FROM (SELECT i, {day} AS d FROM {d['series'].format(n=n)}) AS numbered
+        FROM (SELECT i, {day} AS d FROM {d['series'].format(lo=lo, hi=hi)}) AS numbered
     ) AS dated
     JOIN bench_slot sl ON sl.slot = (i * 7919) % {SLOTS}
     JOIN bench_topic tp ON tp.k = (i * 31 + i / 7) % {len(TOPICS)}
@@ -360,43 +365,62 @@ FROM (
     conn.execute(text(sql))
 
 
-def _history(conn, dialect):
+def _history_statement(conn, dialect, k):
+    """The k-th statement of the seeded history (events, escalations, transfers): each
+    reads only ``cases``, so they may run side by side."""
     ts_plus = ("registered_at + INTERVAL '1 day'" if dialect == "postgresql"
                else "datetime(registered_at, '+1 day')")
     ts_conc = ("CAST(concluded_on AS timestamp) + TIME '16:00'" if dialect == "postgresql"
                else "concluded_on || ' 16:00:00'")
-    conn.execute(text("""
-        INSERT INTO case_event (case_id, at, action, to_state)
-        SELECT id, registered_at, 'register', 'registered' FROM cases"""))
-    conn.execute(text(f"""
-        INSERT INTO case_event (case_id, at, action, from_state, to_state)
-        SELECT id, {ts_plus}, 'accept', 'registered', 'in_progress' FROM cases
-        WHERE state NOT IN ('registered', 'declined')"""))
-    conn.execute(text(f"""
-        INSERT INTO case_event (case_id, at, action, from_state, to_state)
-        SELECT id, {ts_conc}, 'conclude', 'in_progress', 'concluded' FROM cases
-        WHERE state IN ('concluded', 'followed_up', 'archived')"""))
-    conn.execute(text(f"""
-        INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
-            status, decided_at)
-        SELECT id, 'village', level, '超出本级事权', {ts_plus}, 'approved', {ts_plus}
-        FROM cases WHERE level <> 'village'"""))
-    conn.execute(text(f"""
-        INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
-            status)
-        SELECT id, 'village', 'township', '超出本级事权', {ts_plus}, 'pending'
-        FROM cases WHERE level = 'village' AND state = 'in_progress' AND id % 50 = 1"""))
     departments = conn.execute(text("SELECT id FROM department ORDER BY id")).scalars().all()
     contiguous = departments[-1] - departments[0] + 1 == len(departments)
     dept = (f"({departments[0]} + id % {len(departments)})" if contiguous
             else str(departments[0]))
-    conn.execute(text(f"""
-        INSERT INTO transfer (case_id, department_id, assigned_at, due_on, status, replied_at)
-        SELECT id, {dept}, {ts_plus}, due_on,
-            CASE WHEN state = 'transferred' THEN 'open' ELSE 'replied' END,
-            CASE WHEN state = 'transferred' THEN NULL ELSE {ts_plus} END
-        FROM cases WHERE state = 'transferred' OR (id % 100 < 6 AND state <> 'registered'
-                                                   AND state <> 'declined')"""))
+    conn.execute(text(_HISTORY[k].format(ts_plus=ts_plus, ts_conc=ts_conc, dept=dept)))
+
+
+_HISTORY = [
+    # the slowest first
+    """INSERT INTO case_event (case_id, at, action, to_state)
+       SELECT id, registered_at, 'register', 'registered' FROM cases""",
+    """INSERT INTO case_event (case_id, at, action, from_state, to_state)
+       SELECT id, {ts_plus}, 'accept', 'registered', 'in_progress' FROM cases
+       WHERE state NOT IN ('registered', 'declined')""",
+    """INSERT INTO case_event (case_id, at, action, from_state, to_state)
+       SELECT id, {ts_conc}, 'conclude', 'in_progress', 'concluded' FROM cases
+       WHERE state IN ('concluded', 'followed_up', 'archived')""",
+    """INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
+           status, decided_at)
+       SELECT id, 'village', level, '超出本级事权', {ts_plus}, 'approved', {ts_plus}
+       FROM cases WHERE level <> 'village'""",
+    """INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
+           status)
+       SELECT id, 'village', 'township', '超出本级事权', {ts_plus}, 'pending'
+       FROM cases WHERE level = 'village' AND state = 'in_progress' AND id % 50 = 1""",
+    """INSERT INTO transfer (case_id, department_id, assigned_at, due_on, status, replied_at)
+       SELECT id, {dept}, {ts_plus}, due_on,
+           CASE WHEN state = 'transferred' THEN 'open' ELSE 'replied' END,
+           CASE WHEN state = 'transferred' THEN NULL ELSE {ts_plus} END
+       FROM cases WHERE state = 'transferred' OR (id % 100 < 6 AND state <> 'registered'
+                                                  AND state <> 'declined')""",
+]
+
+
+class _Bulk:
+    """One bulk statement for _run_all: ``function(conn, *args)`` in a transaction of
+    its own (PostgreSQL: without per-row foreign-key triggers — the rows are built from
+    valid ids)."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __call__(self, conn):
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        self.function(conn, *self.args)
+
+    def __str__(self):
+        return f"{self.function.__name__}{self.args[1:]}"
 
 
 def _fix_sequences(conn, dialect):
@@ -418,6 +442,8 @@ def _run_all(engine, statements, workers: int) -> list:
         with engine.begin() as conn:
             if isinstance(statement, str):
                 conn.exec_driver_sql(statement)
+            elif isinstance(statement, _Bulk):
+                statement(conn)
             else:
                 conn.execute(statement)
         return round(time.perf_counter() - started, 1), str(statement)[:60]
@@ -428,10 +454,8 @@ def _run_all(engine, statements, workers: int) -> list:
         return sorted(pool.map(run, statements), key=lambda x: x[0], reverse=True)
 
 
-def _rebuild_stats(engine, workers: int):
+def _rollup():
     sys.path.insert(0, ROOT)
     from app.cockpit import rollup
 
-    with engine.begin() as conn:
-        conn.execute(rollup.STAT.delete())
-    _run_all(engine, rollup.rebuild_statements(), workers)
+    return rollup
