@@ -66,7 +66,7 @@ class Case(Model):
         CheckConstraint("representatives IS NULL OR (representatives >= 1 AND "
                         "representatives <= 5 AND representatives <= head_count)",
                         name="ck_case_representatives"),
-        Index("ix_case_state_received", "state", "received_on"),
+        # (state, received_on): ix_case_cockpit_open leads with it (migration 0019)
         # a place's cases, newest first; the township inside it, so a township clerk's
         # list filtered by one of its villages is answered from the index alone
         Index("ix_case_place_received_township", "place_id", "received_on", "id",
@@ -99,8 +99,11 @@ class Case(Model):
     township_id = Column(Integer, ForeignKey("place.id"))
     # the place now responsible for handling it (moves up on escalation)
     responsible_place_id = Column(Integer, ForeignKey("place.id"), nullable=False, index=True)
-    agent_id = Column(Integer, ForeignKey("person.id"), index=True)
-    case_leader_id = Column(Integer, ForeignKey("person.id"), index=True)
+    # agent_id, case_leader_id and received_on are indexed as the first columns of
+    # longer indexes (ix_case_agent_state_due, ix_case_leader_state_due,
+    # ix_case_received_id; migration 0019 dropped their own)
+    agent_id = Column(Integer, ForeignKey("person.id"))
+    case_leader_id = Column(Integer, ForeignKey("person.id"))
     channel_id = Column(Integer, ForeignKey("channel.id"), nullable=False, index=True)
     category_id = Column(Integer, ForeignKey("category.id"), nullable=False, index=True)
     purpose = Column(String(20), nullable=False, default="solution")
@@ -115,7 +118,7 @@ class Case(Model):
     is_repeat = Column(Boolean, nullable=False, default=False)
     skipped_level = Column(Boolean, nullable=False, default=False)
 
-    received_on = Column(Date, nullable=False, index=True)
+    received_on = Column(Date, nullable=False)
     registered_at = Column(DateTime, nullable=False, default=_now)
     registered_by_id = Column(Integer, ForeignKey("ab_user.id"))
 
