@@ -316,9 +316,8 @@ class Case(Model):
                               or_(*mine)))
         if scope.department_id is not None:
             if per_row:
-                parts.append(select(Transfer.id).where(
-                    Transfer.case_id == cls.id,
-                    Transfer.department_id == scope.department_id).exists())
+                parts.append(cls.reached_by_department(scope.department_id)
+                             .where(Transfer.case_id == cls.id).exists())
             else:
                 parts.append(cls.id.in_(cls.reached_by_department(scope.department_id)))
         if not parts:

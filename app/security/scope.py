@@ -96,13 +96,17 @@ class Scope:
         if self.everything:
             return true()
         reached = getattr(model, "reached_by_department", None)
-        if (self.department_id is not None and reached is not None and not self.paths
-                and not self.ids and not self.case_paths and not self.case_ids
-                and self.own_cases is None):
+        if reached is not None and self.department_only:
             # a department's staff reach only rows of its cases: the column in that
             # list, with no probe of the model (an index on the column still serves)
             return column.in_(reached(self.department_id))
         return exists(select(model.id).where(model.id == column, model.scope_clause(self)))
+
+    @property
+    def department_only(self) -> bool:
+        """A stationed department's staff: the rows of its cases, and no place's."""
+        return (self.department_id is not None and not self.paths and not self.ids
+                and not self.case_paths and not self.case_ids and self.own_cases is None)
 
     def contains_place(self, place: Place | None) -> bool:
         if place is None:

@@ -103,9 +103,7 @@ def _due_sections(dues: list[_Due], also=()) -> tuple[list[TodoSection | None], 
               .subquery() for i, (_n, condition, due) in enumerate(parts) if counts[i]]
     lines = [[] for _ in dues]
     if firsts:
-        tagged = union_all(*(select(first.c.id, first.c.part) for first in firsts)) \
-            if len(firsts) > 1 else select(firsts[0].c.id, firsts[0].c.part)
-        tagged = tagged.subquery()
+        tagged = union_all(*(select(first.c.id, first.c.part) for first in firsts)).subquery()
         for case, part in db.session.execute(
                 select(Case, tagged.c.part).join(tagged, tagged.c.id == Case.id)
                 .options(joinedload(Case.place))):
