@@ -392,17 +392,19 @@ _HISTORY = [
        SELECT id, {ts_conc}, 'conclude', 'in_progress', 'concluded' FROM cases
        WHERE state IN ('concluded', 'followed_up', 'archived')""",
     """INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
-           status, decided_at)
-       SELECT id, 'village', level, '超出本级事权', {ts_plus}, 'approved', {ts_plus}
+           status, decided_at, township_id)
+       SELECT id, 'village', level, '超出本级事权', {ts_plus}, 'approved', {ts_plus},
+           township_id
        FROM cases WHERE level <> 'village'""",
     """INSERT INTO escalation_request (case_id, from_level, to_level, reason, requested_at,
-           status)
-       SELECT id, 'village', 'township', '超出本级事权', {ts_plus}, 'pending'
+           status, township_id)
+       SELECT id, 'village', 'township', '超出本级事权', {ts_plus}, 'pending', township_id
        FROM cases WHERE level = 'village' AND state = 'in_progress' AND id % 50 = 1""",
-    """INSERT INTO transfer (case_id, department_id, assigned_at, due_on, status, replied_at)
+    """INSERT INTO transfer (case_id, department_id, assigned_at, due_on, status, replied_at,
+           case_state)
        SELECT id, {dept}, {ts_plus}, due_on,
            CASE WHEN state = 'transferred' THEN 'open' ELSE 'replied' END,
-           CASE WHEN state = 'transferred' THEN NULL ELSE {ts_plus} END
+           CASE WHEN state = 'transferred' THEN NULL ELSE {ts_plus} END, state
        FROM cases WHERE state = 'transferred' OR (id % 100 < 6 AND state <> 'registered'
                                                   AND state <> 'declined')""",
 ]

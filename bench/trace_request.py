@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--cprofile", type=int, default=0, metavar="LINES",
                         help="print a cProfile of one run, this many lines")
+    parser.add_argument("--sort", default="cumulative",
+                        help="the cProfile's order: cumulative, tottime, …")
     parser.add_argument("--slowest", type=int, default=5, help="slowest statements shown")
     parser.add_argument("--width", type=int, default=160, help="characters of each shown")
     args = parser.parse_args()
@@ -92,7 +94,7 @@ def main():
             get(path)
             profile.disable()
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(
+            pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(
                 args.cprofile)
             print(out.getvalue())
 

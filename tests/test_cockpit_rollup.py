@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.cockpit import rollup
 from app.extensions import db
-from app.models import Case, CaseStat, Category, Channel
+from app.models import Case, CaseStat, Category, Channel, copies
 from tests.cockpit_world import build_cockpit_world
 from tests.conftest import ENGINE
 from tests.write_guard import direct_case_writes
@@ -28,7 +28,9 @@ def _writes_cases_directly():
 
 
 def in_step() -> dict:
-    return rollup.differences(db.session.connection())
+    """case_stat's counts and the case's copies on its transfers and escalations."""
+    connection = db.session.connection()
+    return {**rollup.differences(connection), **copies.differences(connection)}
 
 
 def stat(dim, key) -> int:

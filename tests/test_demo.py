@@ -91,11 +91,15 @@ def test_seed_dictionaries_loads_the_lists_once(world, db_app):
 
 def test_the_demo_banner_shows_on_the_cockpit(db_app):
     from app.cockpit import rollup
+    from app.models import Transfer, copies
 
     runner = db_app.test_cli_runner()
     assert runner.invoke(args=["seed-demo", "--cases", "300"]).exit_code == 0
     with db.engine.connect() as connection:
         assert rollup.differences(connection) == {}
+        # the seeded transfers and escalations carry their case's state and township
+        assert copies.differences(connection) == {}
+        assert connection.scalar(select(func.count()).select_from(Transfer.__table__)) > 0
 
 
 def test_every_demo_login_is_a_roster_person_and_agents_hold_cases(db_app):

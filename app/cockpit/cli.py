@@ -14,6 +14,7 @@ from app import clock
 from app.cockpit import rollup
 from app.cockpit.bulletin import build_bulletin, deliver, render_html, render_text
 from app.extensions import db
+from app.models import copies
 from app.security.scope import EVERYTHING
 
 
@@ -52,10 +53,15 @@ def check_stats_command():
     """Say whether case_stat matches the cases (exit status 1 if not)."""
     with db.engine.connect() as connection:
         wrong = rollup.differences(connection)
+        wrong_copies = copies.differences(connection)
     for (dim, ym, place, key), (stored, actual) in sorted(wrong.items())[:20]:
         click.echo(_("%(dim)s %(ym)s place %(place)s %(key)s: stored %(stored)s, actual "
                      "%(actual)s", dim=dim, ym=ym, place=place, key=key, stored=stored,
                      actual=actual))
+    for (column, row), (stored, actual) in sorted(wrong_copies.items())[:20]:
+        click.echo(_("%(column)s of row %(row)s: stored %(stored)s, actual %(actual)s",
+                     column=column, row=row, stored=stored, actual=actual))
+    wrong = {**wrong, **wrong_copies}
     if wrong:
         raise click.ClickException(_("%(n)d counts differ; run flask cockpit rebuild-stats",
                                      n=len(wrong)))

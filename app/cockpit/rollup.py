@@ -1,4 +1,5 @@
-"""Keeps ``case_stat`` exactly in step with ``cases``.
+"""Keeps ``case_stat`` exactly in step with ``cases`` (and the case's columns copied onto
+its transfers and escalation requests, app/models/copies.py).
 
 Every ORM change to a case (a new case, an edited one, a deleted one, and bulk ORM
 ``update(Case)`` / ``delete(Case)`` statements) adjusts the counts in the same
@@ -18,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.models.cases import Case
+from app.models import copies
+from app.models.cases import Case, EscalationRequest, Transfer
 from app.models.stats import CONCLUDED_STATES, OPEN_STATES, CaseStat
 
 CASES = Case.__table__
@@ -108,10 +110,12 @@ def rebuild_statements() -> list:
 
 
 def rebuild(connection) -> None:
-    """Recompute case_stat from cases (one GROUP BY per dimension)."""
+    """Recompute case_stat from cases (one GROUP BY per dimension), and the cases'
+    copies on their transfers and escalation requests."""
     connection.execute(delete(STAT))
     for statement in rebuild_statements():
         connection.execute(statement)
+    copies.refresh(connection)
 
 
 def differences(connection) -> dict:
@@ -176,10 +180,29 @@ def _old_from_history(obj, new_row):
     return row if changed else None
 
 
+def _copied_case_ids(session) -> set:
+    """The cases whose copies (app/models/copies.py) this flush may have changed: a case
+    whose state or place changed, and the case of a new transfer or escalation request."""
+    ids = set()
+    for obj in chain(session.new, session.dirty):
+        if isinstance(obj, Case):
+            attrs = sa_inspect(obj).attrs
+            if obj.id is not None and (attrs.state.history.has_changes()
+                                       or attrs.township_id.history.has_changes()):
+                ids.add(obj.id)
+        elif isinstance(obj, (Transfer, EscalationRequest)) and obj in session.new:
+            ids.add(obj.case_id)
+    ids.discard(None)
+    return ids
+
+
 def _count_changes(session, flush_context):
     old = session.info.pop(_OLD, {})
     cases = [o for o in chain(session.new, session.dirty)
              if isinstance(o, Case) and o.id is not None]
+    copied = _copied_case_ids(session)
+    if copied:
+        copies.refresh(session.connection(), sorted(copied))
     if not old and not cases:
         return
     connection = session.connection()
@@ -208,6 +231,8 @@ def _count_bulk_changes(state):
     old_rows = _rows(connection, ids)
     result = state.invoke_statement()
     apply_delta(connection, _delta(old_rows, _rows(connection, ids)))
+    if state.is_update:
+        copies.refresh(connection, ids)
     return result
 
 

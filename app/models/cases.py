@@ -401,6 +401,9 @@ class EscalationRequest(Model):
         # the pending ones a user may decide, read from the index alone up to the case
         Index("ix_escalation_status_level", "status", "to_level", "case_id",
               "requested_by_id"),
+        # a township clerk's pending approvals (the menu's count on every page)
+        Index("ix_escalation_township_pending", "township_id", "status", "to_level",
+              "requested_at"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -414,6 +417,8 @@ class EscalationRequest(Model):
     decided_by_id = Column(Integer, ForeignKey("ab_user.id"))
     decided_at = Column(DateTime)
     comment = Column(Text)
+    # the case's township, copied (app/models/copies.py: never written by hand)
+    township_id = Column(Integer, ForeignKey("place.id"))
 
     case = relationship("Case", back_populates="escalations")
     requested_by = relationship("StaffUser", foreign_keys=[requested_by_id])
@@ -431,6 +436,8 @@ class Transfer(Model):
     __table_args__ = (
         CheckConstraint("status IN ('open','replied')", name="ck_transfer_status"),
         Index("ix_transfer_department_case", "department_id", "case_id"),
+        # a department's cases by state, from the index alone (its landing page)
+        Index("ix_transfer_department_state", "department_id", "case_state", "case_id"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -443,6 +450,8 @@ class Transfer(Model):
     status = Column(String(10), nullable=False, default="open")
     replied_at = Column(DateTime)
     reply = Column(Text)
+    # the case's state, copied (app/models/copies.py: never written by hand)
+    case_state = Column(String(12))
 
     case = relationship("Case", back_populates="transfers")
     department = relationship("Department")

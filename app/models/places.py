@@ -103,6 +103,8 @@ def _retownship_moved_cases(session, flush_context):
     moved = session.info.pop("daiban_moved_paths", None)
     if not moved:
         return
+    from app.models import copies  # (it imports the cases, which import this module)
+
     cases = Model.metadata.tables["cases"]
     for path in moved:
         below = session.execute(
@@ -117,6 +119,9 @@ def _retownship_moved_cases(session, flush_context):
                         if key else None)
             session.execute(update(cases).where(cases.c.place_id.in_(place_ids))
                             .values(township_id=township))
+            # and the township copied onto their escalation requests
+            copies.refresh(session.connection(),
+                           select(cases.c.id).where(cases.c.place_id.in_(place_ids)))
 
 
 def _new_parent(session, place):

@@ -294,13 +294,35 @@ def awaiting_approval_clause(user, scope=None):
         case_tests.append(Case.subtree_clause(actor.place_path))
     if scope is not None and not scope.everything:
         case_tests.append(Case.scope_clause(scope))
-    if case_tests:
+    township = _township_tested(actor, user, scope)
+    if township is not None:
+        # a township's requests carry it (ix_escalation_township_pending): no probe
+        clauses.append(EscalationRequest.township_id == township)
+    elif case_tests:
         clauses.append(exists(select(Case.id).where(Case.id == EscalationRequest.case_id,
                                                     *case_tests)))
     if actor.user_id is not None:
         clauses.append(or_(EscalationRequest.requested_by_id.is_(None),
                            EscalationRequest.requested_by_id != actor.user_id))
     return and_(true(), *clauses)
+
+
+def _township_tested(actor, user, scope):
+    """The id of the township when each test of the case ``awaiting_approval_clause``
+    makes is that township's subtree (a township clerk's binding and data scope): the
+    requests then carry it. None otherwise."""
+    paths = set()
+    if not actor.is_admin and not binding_scope(user).everything:
+        paths.add(actor.place_path)
+    if scope is not None and not scope.everything:
+        if (scope.case_ids or scope.own_cases is not None or scope.department_id is not None
+                or not scope.case_paths):
+            return None
+        paths.update(scope.case_paths)
+    if len(paths) != 1:
+        return None
+    path = paths.pop()
+    return Place.id_by_path(path) if path and path.count("/") == 3 else None
 
 
 def answerable_transfers_clause(user):
