@@ -106,7 +106,7 @@ def test_a_departments_counts_by_state_are_its_cases_counts(world):
     db.session.commit()
     scope = Scope(department_id=hrss.id)
     assert scope.department_only
-    counts = dict(db.session.execute(_state_counts(scope)).all())
+    counts = _state_counts(scope)
     assert counts == _departments_cases_by_state(hrss.id) == {"transferred": 1,
                                                               "concluded": 1}
 

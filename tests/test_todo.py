@@ -163,3 +163,46 @@ def test_overdue_lists_the_cases_due_first_across_states_and_counts_them_all(
     expected = sorted(due, key=lambda i: (due[i], i))[:LINES]
     assert [line.case.id for line in overdue.lines] == expected
     assert {line.case.state for line in overdue.lines} == {"registered", "in_progress"}
+
+
+def test_a_departments_landing_counts_and_lists_only_its_cases_in_every_state(
+        world, people, db_app):
+    """A department's cases are read through its transfers (their copy of the case's
+    state): its overdue section lists its open overdue cases and none of another
+    department's or of its concluded ones; "how the cases stand" counts each of its
+    cases once, in the state the case is in now."""
+    import datetime
+    import re
+
+    from app.models import Case
+    from tests.world import add_case
+    from tests.write_guard import direct_case_writes
+
+    waiting, replied = accept(world.cases["A"]), accept(world.cases["B"], login="agentB")
+    elsewhere = accept(add_case(world, "C", world.villages["A1"], world.petitioners["A"],
+                                title="别的部门"))
+    svc.transfer(waiting.id, user("clerkA"), department_ids=[department("HRSS").id])
+    svc.transfer(replied.id, user("clerkB"), department_ids=[department("HRSS").id])
+    svc.reply_transfer(replied.id, user("dept"), reply="已处理")
+    svc.transfer(replied.id, user("clerkB"), department_ids=[department("HRSS").id])
+    svc.reply_transfer(replied.id, user("dept"), reply="再次处理")
+    svc.conclude(replied.id, user("agentB"), reply="书面答复")
+    svc.transfer(elsewhere.id, user("clerkA"), department_ids=[department("JUST").id])
+    db.session.commit()
+    with direct_case_writes():  # all overdue
+        for case in db.session.query(Case):
+            case.due_on = svc.today() - datetime.timedelta(days=3)
+        db.session.commit()
+    assert {c.id: c.state for c in db.session.query(Case)} == {
+        waiting.id: "transferred", replied.id: "concluded", elsewhere.id: "transferred"}
+    html = sign_in(db_app, "dept").get("/").get_data(as_text=True)
+    overdue = _section(html, "overdue")
+    assert re.findall(r"/caseview/show/(\d+)", overdue) == [str(waiting.id)]
+    assert f"/caseview/show/{elsewhere.id}" not in html
+
+    def stands(state):
+        return int(re.search(rf'_flt_0_state={state}">\s*<span class="daiban-figure-number">'
+                             r"(\d+)", html).group(1))
+
+    # the case transferred to it twice counts once
+    assert (stands("transferred"), stands("in_progress"), stands("concluded")) == (1, 0, 1)
