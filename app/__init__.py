@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.security.accounts import init_accounts
     from app.security.web import init_web_security
     from app.views.base import bound_list_arguments
+    from app.views.menu import init_menu
     from app.views.system import register_error_pages, system
 
     # FAB's templates indent deeply: half of a list page's bytes were blank lines and
@@ -92,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_pages(app)
     register_cli(app)
     register_filters(app)
+    init_menu(app)
     return app
 
 

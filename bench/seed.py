@@ -29,6 +29,7 @@ TODAY = datetime.date(2026, 11, 28)
 SLOTS = 1000
 CLERK_SLOTS = 30  # 3 % of all cases in the clerk's township
 TOWNSHIPS = 50
+CASE_LEADERS = 60
 
 # (Chinese, traditional Mongolian) petition topics; the searches in run.py use them
 TOPICS = [
@@ -146,6 +147,7 @@ def seed(url: str, n: int, log=print) -> dict:
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         _widen_places(conn)
+        _case_leaders(conn)
         _slots(conn)
         _topics(conn)
         rebuild = _drop_indexes(conn, dialect, ("cases", "case_event"))
@@ -244,6 +246,22 @@ def _widen_places(conn):
           AND NOT EXISTS (SELECT 1 FROM petitioner x WHERE x.place_id = p.id)"""))
 
 
+def _case_leaders(conn):
+    """Case-responsible leaders up to CASE_LEADERS, at the banner: a region's banner-level
+    cases are led by many leaders, a few hundred cases each over the years (four leaders
+    for 60,000 cases made every leader's index range look as wide as a township's)."""
+    banner_id = conn.scalar(text("SELECT id FROM place WHERE parent_id IS NULL"))
+    existing = conn.scalar(text("SELECT count(*) FROM duty WHERE kind = 'case_leader'"))
+    for k in range(existing, CASE_LEADERS):
+        person_id = conn.execute(text(
+            "INSERT INTO person (name_zh, place_id, active, position) "
+            "VALUES (:name, :place, :yes, '包案领导') RETURNING id"),
+            dict(name=f"旗领导{k + 1:03d}", place=banner_id, yes=True)).scalar()
+        conn.execute(text("INSERT INTO duty (person_id, kind, place_id, active, title) "
+                          "VALUES (:person, 'case_leader', :place, :yes, '旗级领导')"),
+                     dict(person=person_id, place=banner_id, yes=True))
+
+
 def _slots(conn):
     """bench_slot: SLOTS rows, each a (village, township, petitioner, agent); a case's
     slot decides where it arose. The clerk's township holds CLERK_SLOTS of them."""
@@ -304,7 +322,10 @@ def _cases(conn, dialect, n, lo=1, hi=None):
     banner_id = conn.scalar(text("SELECT id FROM place WHERE parent_id IS NULL"))
     leaders = conn.execute(text(
         "SELECT person_id FROM duty WHERE kind = 'case_leader' ORDER BY person_id"
-    )).scalars().all() or [None]
+    )).scalars().all() or ["NULL"]
+    # a banner-level case's leader, round robin
+    leader = ("CASE i % {n} {whens} END".format(n=len(leaders), whens=" ".join(
+        f"WHEN {k} THEN {person}" for k, person in enumerate(leaders))))
     # sqrt-shaped offsets: more cases in later years (a growing register)
     u = f"(((i * 7919) % {n}) * 1.0 / {n})"
     offset = f"({span} - 1 - {u} * {u} * {span})"
@@ -340,7 +361,7 @@ SELECT i, 'C' || i, petitioner_id, village_id, township_id,
         CASE WHEN i % 10 < 7 THEN 'satisfied' WHEN i % 10 < 9 THEN 'fairly_satisfied'
              ELSE 'dissatisfied' END END,
     CASE WHEN state NOT IN ('registered', 'declined') THEN agent_id END,
-    CASE WHEN lvl = 'banner' THEN {leaders[0] if leaders[0] is not None else 'NULL'} END,
+    CASE WHEN lvl = 'banner' THEN {leader} END,
     CASE WHEN state NOT IN ('registered', 'declined') THEN '本人' END
 FROM (
     SELECT i, d, sl.village_id, sl.township_id, sl.petitioner_id, sl.agent_id,

@@ -22,6 +22,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy import case as sql_case
@@ -81,7 +82,12 @@ class Case(Model):
         Index("ix_case_township_state_acceptance_due", "township_id", "state",
               "acceptance_due_on", "id"),
         Index("ix_case_agent_state_due", "agent_id", "state", "due_on", "id"),
-        Index("ix_case_leader_state_due", "case_leader_id", "state", "due_on", "id"),
+        # partial: nine cases in ten have no case leader, and SQLite's statistics (the
+        # average rows per key, NULLs included) then priced a leader's cases at 500,000
+        # and read the whole township instead (migration 0021)
+        Index("ix_case_leader_state_due", "case_leader_id", "state", "due_on", "id",
+              postgresql_where=text("case_leader_id IS NOT NULL"),
+              sqlite_where=text("case_leader_id IS NOT NULL")),
         # newest first with the id as tie-breaker: a deep page skips index entries only
         Index("ix_case_received_id", "received_on", "id"),
         UniqueConstraint("upper_number", name="uq_cases_upper_number"),

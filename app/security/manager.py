@@ -245,6 +245,10 @@ class DaibanSecurityManager(SecurityManager):
         """FAB asks the database once per check (~30 times a page); answer from the
         roles' permission set, read once per request (outside a request — the CLI —
         once per call)."""
+        return (permission_name, view_name) in self.roles_permissions(role_ids)
+
+    def roles_permissions(self, role_ids) -> frozenset:
+        """{(permission, view or menu)} the roles hold together, read once per request."""
         key = tuple(sorted(role_ids))
         cache = g.setdefault("daiban_role_permissions", {}) if has_request_context() else {}
         if key not in cache:
@@ -260,8 +264,8 @@ class DaibanSecurityManager(SecurityManager):
                 .filter(assoc_permissionview_role.c.role_id.in_(key))
                 .all()
             )
-            cache[key] = set(rows)
-        return (permission_name, view_name) in cache[key]
+            cache[key] = frozenset(rows)
+        return cache[key]
 
     def sync_roles(self) -> dict[str, int]:
         """Create every permission the registered views declare, then give each role of
