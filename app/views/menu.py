@@ -12,8 +12,8 @@ from collections import OrderedDict
 
 from flask import current_app, g
 from flask_babel import get_locale
-from jinja2 import PackageLoader
 from flask_login import current_user
+from jinja2 import PackageLoader
 from markupsafe import Markup
 
 from app.views.inboxes import pending_approvals_count
