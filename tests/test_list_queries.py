@@ -159,3 +159,49 @@ def test_the_landing_page_asks_a_few_statements_however_many_lines_it_shows(
     assert n <= 12, n
     if username != "dept":
         assert page.count("/caseview/show/") >= 2 * LINES
+
+
+@pytest.mark.parametrize("username, exact_from_stats", [("leader", True), ("clerkA", False)])
+def test_a_list_filtered_by_one_state_counts_exactly(many_cases, login, username,
+                                                     exact_from_stats):
+    """A banner-wide list filtered by one state takes its count from case_stat (kept
+    with the cases, in the same transaction) instead of counting every case in that
+    state; it is the exact count, and follows a case that changes state at once. A
+    township's list counts its own index range."""
+    import re
+
+    from app.models import Case
+    from tests.write_guard import direct_case_writes
+
+    def shown(client):
+        seen = []
+
+        def note(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            html = client.get("/caseview/list/?_flt_3_state=registered").get_data(
+                as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        count = re.search(r"Record Count:</strong>\s*(\d+)|记录数目:</strong>\s*(\d+)", html)
+        counted_cases = any(re.search(r"count\(\*\).*FROM cases", s, re.S) for s in seen)
+        return int(count.group(1) or count.group(2)), counted_cases
+
+    def registered():
+        query = db.session.query(Case).filter(Case.state == "registered")
+        if username == "clerkA":
+            query = query.filter(Case.township_id == many_cases.townships["A"].id)
+        return query.count()
+
+    client = login(username)
+    before = registered()
+    assert before > 10
+    assert shown(client) == (before, not exact_from_stats)
+    with direct_case_writes():
+        case = db.session.query(Case).filter(
+            Case.state == "registered", Case.place_id == many_cases.villages["A1"].id).first()
+        case.state = "in_progress"
+        db.session.commit()
+    assert shown(client) == (before - 1, not exact_from_stats)

@@ -1,15 +1,15 @@
 from flask import g
-from flask_appbuilder.models.sqla.filters import FilterInFunction, FilterNotEqual
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction, FilterNotEqual
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.cockpit import drill as cockpit_drill
 from app.extensions import db
 from app.formatting import format_date, format_number
-from app.models import Case, CaseEvent
+from app.models import Case, CaseEvent, CaseStat
 from app.models.cases import MAX_REPRESENTATIVES
 from app.models.choices import (
     CASE_ACTIONS,
@@ -85,10 +85,23 @@ class CaseInterface(DaibanInterface):
     def fast_count(self, filters):
         """The count of a banner-wide list with no filter: SQLite's count(*) with no
         WHERE walks one b-tree (cheap: None here); on PostgreSQL, past ESTIMATE_FROM
-        cases, the table's row estimate, else the exact count."""
+        cases, the table's row estimate, else the exact count. Filtered by one state
+        (equal to), the exact count from case_stat, kept in the same transaction as the
+        cases: its rows for that state, where count(*) read every case in it (371,000
+        concluded: 56 ms on PostgreSQL, 24 ms on SQLite; 2–4 ms from case_stat)."""
         if filters is None or not current_scope().everything:
             return None
-        if any(not isinstance(f, ScopeFilter) for f in filters.filters):
+        chosen = [(f, value) for f, value in zip(filters.filters, filters.values, strict=True)
+                  if not isinstance(f, ScopeFilter)]
+        if len(chosen) == 1 and type(chosen[0][0]) is FilterEqual \
+                and chosen[0][0].column_name == "state":
+            # FAB keeps a filter's values as a list, each applied (one, in practice)
+            values = chosen[0][1] if isinstance(chosen[0][1], list) else [chosen[0][1]]
+            if len(values) == 1:
+                return db.session.scalar(
+                    select(func.coalesce(func.sum(CaseStat.n), 0))
+                    .where(CaseStat.dim == "state", CaseStat.key == values[0]))
+        if chosen:
             return None
         if db.engine.dialect.name != "postgresql":
             return None
