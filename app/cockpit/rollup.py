@@ -26,6 +26,8 @@ from app.models.stats import CONCLUDED_STATES, OPEN_STATES, CaseStat
 CASES = Case.__table__
 STAT = CaseStat.__table__
 FLAG = "y"
+# the dimension that counts every case once per village, month 0 (migration 0022)
+ALL = "all"
 _TRACKED = [
     CASES.c.id, CASES.c.place_id, CASES.c.received_on, CASES.c.concluded_on, CASES.c.state,
     CASES.c.urgency, CASES.c.category_id, CASES.c.channel_id, CASES.c.resolution_level,
@@ -49,6 +51,8 @@ def contributions(row) -> Counter:
     if row["received_on"] is None or row["place_id"] is None:
         return out
     ym, place, state = ym_of(row["received_on"]), row["place_id"], row["state"]
+    # every case, per village (no month): a banner-wide list's count (ALL)
+    out[(ALL, 0, place, FLAG)] += 1
     keys = [("state", state), ("urgency", row["urgency"]),
             ("category", str(row["category_id"])), ("channel", str(row["channel_id"]))]
     if state in OPEN_STATES and row["agent_id"] is not None:
@@ -95,6 +99,9 @@ def _aggregate_selects():
         yield (select(literal(dim).label("dim"), ym.label("ym"), c.place_id,
                       key.label("key"), func.count().label("n"))
                .where(condition).group_by(ym, c.place_id, key))
+    yield (select(literal(ALL).label("dim"), literal(0).label("ym"), c.place_id,
+                  literal(FLAG).label("key"), func.count().label("n"))
+           .group_by(c.place_id))
     ym = ym_sql(c.concluded_on)
     yield (select(literal("concluded_in").label("dim"), ym.label("ym"), c.place_id,
                   literal(FLAG).label("key"), func.count().label("n"))

@@ -20,7 +20,8 @@ class CaseStat(Model):
 
     # what is counted: "state", "urgency", "category", "channel", "resolution",
     # "evaluation", "repeat", "skipped", "group", "agent" (open cases per agent), by
-    # month received, and "concluded_in" (by month concluded)
+    # month received, "concluded_in" (by month concluded), and "all" (every case, per
+    # village, ym 0: a banner-wide list's count)
     dim = Column(String(12), primary_key=True)
     # year * 100 + month, e.g. 202611
     ym = Column(Integer, primary_key=True)
