@@ -288,32 +288,31 @@ def awaiting_approval_clause(user, scope=None):
     if not levels or not permitted(user, "approve_escalation"):
         return false()
     clauses = [EscalationRequest.status == "pending", EscalationRequest.to_level.in_(levels)]
-    case_tests = []
     # an account bound to the banner at the root of the tree covers every case: no test
-    if not actor.is_admin and not binding_scope(user).everything:
-        case_tests.append(Case.subtree_clause(actor.place_path))
-    if scope is not None and not scope.everything:
-        case_tests.append(Case.scope_clause(scope))
-    township = _township_tested(actor, user, scope)
+    area = None if actor.is_admin or binding_scope(user).everything else actor.place_path
+    township = _township_tested(area, scope)
     if township is not None:
         # a township's requests carry it (ix_escalation_township_pending): no probe
         clauses.append(EscalationRequest.township_id == township)
-    elif case_tests:
-        clauses.append(exists(select(Case.id).where(Case.id == EscalationRequest.case_id,
-                                                    *case_tests)))
+    else:
+        case_tests = [Case.subtree_clause(area)] if area is not None else []
+        if scope is not None and not scope.everything:
+            case_tests.append(Case.scope_clause(scope))
+        if case_tests:
+            clauses.append(exists(select(Case.id).where(
+                Case.id == EscalationRequest.case_id, *case_tests)))
     if actor.user_id is not None:
         clauses.append(or_(EscalationRequest.requested_by_id.is_(None),
                            EscalationRequest.requested_by_id != actor.user_id))
     return and_(true(), *clauses)
 
 
-def _township_tested(actor, user, scope):
+def _township_tested(area, scope):
     """The id of the township when each test of the case ``awaiting_approval_clause``
-    makes is that township's subtree (a township clerk's binding and data scope): the
-    requests then carry it. None otherwise."""
-    paths = set()
-    if not actor.is_admin and not binding_scope(user).everything:
-        paths.add(actor.place_path)
+    would make — the subtree ``area`` (None: no such test) and the data scope — is
+    that township's subtree (a township clerk's): the requests then carry it. None
+    otherwise."""
+    paths = {area} if area is not None else set()
     if scope is not None and not scope.everything:
         if (scope.case_ids or scope.own_cases is not None or scope.department_id is not None
                 or not scope.case_paths):

@@ -76,6 +76,11 @@ _REGISTER_COLUMNS = [
 ]
 
 
+def _stat_total(*where) -> int:
+    """The sum of case_stat's counts where ``where`` holds."""
+    return db.session.scalar(select(func.coalesce(func.sum(CaseStat.n), 0)).where(*where))
+
+
 class CaseInterface(DaibanInterface):
     def fast_count(self, filters):
         """The exact count of a banner-wide list with no filter or filtered by one state
@@ -93,13 +98,10 @@ class CaseInterface(DaibanInterface):
             # FAB keeps a filter's values as a list, each applied (one, in practice)
             values = chosen[0][1] if isinstance(chosen[0][1], list) else [chosen[0][1]]
             if len(values) == 1:
-                return db.session.scalar(
-                    select(func.coalesce(func.sum(CaseStat.n), 0))
-                    .where(CaseStat.dim == "state", CaseStat.key == values[0]))
+                return _stat_total(CaseStat.dim == "state", CaseStat.key == values[0])
         if chosen:
             return None
-        return db.session.scalar(select(func.coalesce(func.sum(CaseStat.n), 0))
-                                 .where(CaseStat.dim == rollup.ALL))
+        return _stat_total(CaseStat.dim == rollup.ALL)
 
 
 class CaseView(CaseLifecycleMixin, ScopedModelView):
