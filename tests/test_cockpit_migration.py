@@ -1,56 +1,42 @@
 """Migration 0003 (the cockpit's case_stat and indexes) on an empty database and on one
 that already holds cases: upgrade, backfill, models match, downgrade and upgrade again.
-Runs `flask db` in a subprocess (one AppBuilder per process), on the engine of this
+Runs `flask db` in a process of its own (tests/flask_process.py), on the engine of this
 test run: SQLite in a temporary file, PostgreSQL in a private schema."""
-
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from app.extensions import normalise_database_url
 from tests.conftest import PG_URL
+from tests.flask_process import close, flask, python
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = "mig_cockpit_0003"
 CHECK = """
-from app import create_app
 from app.cockpit import rollup
 from app.extensions import db
-app = create_app()
-with app.app_context():
-    with db.engine.connect() as connection:
-        print("DIFFERENCES", len(rollup.differences(connection)))
+with db.engine.connect() as connection:
+    print("DIFFERENCES", len(rollup.differences(connection)))
 """
 
 
 @pytest.fixture()
 def database_url(engine_name, tmp_path):
     if engine_name == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "migration.db")
+        url = "sqlite:///" + str(tmp_path / "migration.db")
+        yield url
+        close(url)
         return
     admin = create_engine(normalise_database_url(PG_URL))
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{SCHEMA}"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{SCHEMA}"
+    yield url
+    close(url)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
     admin.dispose()
-
-
-def flask(url, *args, code=None):
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "x" * 40}
-    command = [sys.executable, "-m", "flask", "--app", "app", *args]
-    if code is not None:
-        command = [sys.executable, "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout + result.stderr
 
 
 def _seed_cases(url):
@@ -96,8 +82,8 @@ def test_upgrade_backfills_case_stat_and_round_trips(database_url):
     assert _count(database_url, "SELECT n FROM case_stat WHERE dim = 'state' AND "
                                 "key = 'concluded'") == 2
     assert _count(database_url, "SELECT count(*) FROM case_stat WHERE dim = 'concluded_in'") == 2
-    assert "DIFFERENCES 0" in flask(database_url, code=CHECK)
-    assert "No new upgrade operations detected" in flask(database_url, "db", "check")
+    assert "DIFFERENCES 0" in python(database_url, CHECK).output
+    assert "No new upgrade operations detected" in flask(database_url, "db", "check").output
     flask(database_url, "db", "downgrade", "0001")
     flask(database_url, "db", "upgrade")
-    assert "DIFFERENCES 0" in flask(database_url, code=CHECK)
+    assert "DIFFERENCES 0" in python(database_url, CHECK).output

@@ -1,12 +1,8 @@
 """Migrations build the schema the models describe, from an empty database, on the
 engine of this run (SQLite or PostgreSQL), and survive a downgrade/upgrade round trip —
 the way a newcomer installs and an administrator upgrades (`flask db upgrade`, then
-`flask sync-roles`)."""
-
-import os
-import pathlib
-import subprocess
-import sys
+`flask sync-roles`). The commands run in a `flask` process of the database's own
+(tests/flask_process.py)."""
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,8 +13,7 @@ from sqlalchemy.engine import make_url
 from app.extensions import db, normalise_database_url
 from app.models.search import SEARCH_OBJECTS
 from tests.conftest import PG_URL
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from tests.flask_process import close, flask
 
 
 def _modelled(obj, name, type_, reflected, compare_to):
@@ -35,7 +30,9 @@ def empty_database(engine_name, tmp_path):
     """The URL of a database with nothing in it: a new SQLite file, or a PostgreSQL
     database of its own (<test database>_mig), created for the test and dropped after."""
     if engine_name == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "fresh.db")
+        url = "sqlite:///" + str(tmp_path / "fresh.db")
+        yield url
+        close(url)
         return
     server = make_url(normalise_database_url(PG_URL))
     name = f"{server.database}_mig"
@@ -43,26 +40,14 @@ def empty_database(engine_name, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
     try:
-        yield server.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
+        close(url)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def flask(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "migration-test-secret-key-0123456789abcdef",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, f"flask {' '.join(args)} failed:\n{result.stderr}"
-    return result
 
 
 def tables(url: str) -> set[str]:
@@ -106,6 +91,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_database, db_app):
     assert tables(empty_database) <= {"alembic_version"}
     flask(empty_database, "db", "upgrade")
     assert schema_differences(empty_database) == []
+    assert "No new upgrade operations detected" in flask(empty_database, "db", "check").output
     heads = flask(empty_database, "db", "heads").stdout
     current = flask(empty_database, "db", "current").stdout
     assert heads.split()[0] in current
