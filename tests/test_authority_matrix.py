@@ -301,17 +301,34 @@ def _the_rule(db_app, cases, accounts) -> dict:
 
 
 def _refusals_to_try(answers) -> dict:
-    """Which refusals every surface is tried with: for each account and action, one
-    case for each different refusal the rule gave (its kind and message) — every way
-    the rule says no, to every account, for every action. ``{(account, case key):
-    [action, ...]}``."""
-    first = {}
+    """Which refusals every surface is tried with, chosen so that each account is
+    refused each action it may not take somewhere, each account meets each kind of
+    refusal it gets, and each different refusal of each action (its kind and message)
+    is met by some account: ``{(account, case key): [action, ...]}``."""
+    signature = {}  # (account, action) → {(kind, message): first case key}
     for (name, key), (_offered, outcome) in answers.items():
         for action, refused in outcome.items():
             if refused is not None:
-                first.setdefault((name, action, type(refused), refused.message), key)
+                signature.setdefault((name, action), {}).setdefault(
+                    (type(refused), refused.message), key)
+    chosen, actions_met, kinds_met = set(), set(), set()
+    for (name, action), by_refusal in signature.items():
+        def unmet(item, name=name, action=action):
+            (kind, message), _key = item
+            return ((action, kind, message) in actions_met, (name, kind) in kinds_met)
+        (kind, message), key = min(by_refusal.items(), key=unmet)
+        chosen.add((name, key, action))
+        actions_met.add((action, kind, message))
+        kinds_met.add((name, kind))
+    for (name, action), by_refusal in signature.items():
+        for (kind, message), key in by_refusal.items():
+            for needed in ((action, kind, message), (name, kind)):
+                if needed not in (actions_met if len(needed) == 3 else kinds_met):
+                    chosen.add((name, key, action))
+                    actions_met.add((action, kind, message))
+                    kinds_met.add((name, kind))
     plan = {}
-    for (name, action, _kind, _message), key in first.items():
+    for name, key, action in sorted(chosen):
         plan.setdefault((name, key), []).append(action)
     return plan
 
