@@ -74,6 +74,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_listeners()  # case_stat follows every write to cases
 
+    from app import generation
+
+    generation.register_listeners()  # what processes keep follows every write it depends on
+
     from app.cli import register_cli
     from app.formatting import register_filters
     from app.security.accounts import init_accounts

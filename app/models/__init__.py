@@ -4,6 +4,7 @@ from app.models import normalise  # noqa: F401  (NFC for every stored text)
 from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseEvent, EscalationRequest, Transfer
 from app.models.dictionaries import Category, Channel, Department
+from app.models.generation import CacheGeneration
 from app.models.people import Duty, Person, Petitioner, Training
 from app.models.places import Place, Site
 from app.models.records import (
@@ -23,6 +24,7 @@ from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AuditEntry",
+    "CacheGeneration",
     "Case",
     "CaseEvent",
     "CaseReview",

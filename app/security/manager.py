@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
+from app import generation
 from app.models.user import StaffUser
 from app.security import accounts, audit
 from app.security.roles import ADMIN_ROLE, ALL_ROLES, role_permissions
@@ -248,13 +249,15 @@ class DaibanSecurityManager(SecurityManager):
         return (permission_name, view_name) in self.roles_permissions(role_ids)
 
     def roles_permissions(self, role_ids) -> frozenset:
-        """{(permission, view or menu)} the roles hold together, read once per request."""
+        """{(permission, view or menu)} the roles hold together: kept by each process
+        under the database's generation (app/generation.py), read again after any change
+        to roles or permissions on any server."""
         key = tuple(sorted(role_ids))
-        cache = g.setdefault("daiban_role_permissions", {}) if has_request_context() else {}
-        if key not in cache:
+
+        def read():
             pv, perm, menu = (self.permissionview_model, self.permission_model,
                               self.viewmenu_model)
-            rows = (
+            return frozenset(
                 self.session.query(perm.name, menu.name)
                 .select_from(pv)
                 .join(assoc_permissionview_role,
@@ -262,10 +265,19 @@ class DaibanSecurityManager(SecurityManager):
                 .join(perm, pv.permission_id == perm.id)
                 .join(menu, pv.view_menu_id == menu.id)
                 .filter(assoc_permissionview_role.c.role_id.in_(key))
-                .all()
-            )
-            cache[key] = frozenset(rows)
-        return cache[key]
+                .all())
+        return generation.kept("role_permissions", key, read)
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """FAB reads the public role and its permissions for every API call; the same
+        answer from the same kept set as the roles' (one query, under the generation)."""
+        def read():
+            role = self.role_model
+            public = self.session.query(role.id).filter(
+                role.name == self.auth_role_public).scalar()
+            return None if public is None else self.roles_permissions([public])
+        public = generation.kept("public_permissions", self.auth_role_public, read)
+        return bool(public) and (permission_name, view_name) in public
 
     def sync_roles(self) -> dict[str, int]:
         """Create every permission the registered views declare, then give each role of

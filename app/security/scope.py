@@ -15,6 +15,7 @@ from sqlalchemy import exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import True_
 
+from app import generation
 from app.extensions import db
 from app.models.places import Place
 
@@ -143,14 +144,19 @@ def role_settings(user) -> list[tuple[str, tuple[str, ...]]]:
     administrator has not set sees its accounts' place and below."""
     from app.models.security import SCOPE_SUBTREE, RoleScope
 
-    role_ids = [role.id for role in getattr(user, "roles", None) or ()]
+    role_ids = tuple(role.id for role in getattr(user, "roles", None) or ())
     if not role_ids:
         return []
-    rows = {row.role_id: row for row in db.session.scalars(
-        select(RoleScope).where(RoleScope.role_id.in_(role_ids))
-        .options(selectinload(RoleScope.places)))}
-    return [(rows[i].kind, tuple(p.path for p in rows[i].places)) if i in rows
-            else (SCOPE_SUBTREE, ()) for i in role_ids]
+
+    def read():
+        rows = {row.role_id: row for row in db.session.scalars(
+            select(RoleScope).where(RoleScope.role_id.in_(role_ids))
+            .options(selectinload(RoleScope.places)))}
+        return tuple((rows[i].kind, tuple(p.path for p in rows[i].places)) if i in rows
+                     else (SCOPE_SUBTREE, ()) for i in role_ids)
+    # kept by each process under the generation: a changed scope, role or place path
+    # on any server is read again (app/generation.py)
+    return list(generation.kept("role_settings", role_ids, read))
 
 
 def scope_for_user(user) -> Scope:

@@ -44,6 +44,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
+from app import generation
 from app.domain.errors import DomainError
 from app.domain.validators import mask_id_number, mask_phone
 from app.extensions import db
@@ -204,6 +205,15 @@ class ScopedModelView(PickerMixin, ModelView):
             self.search_form_query_rel_fields.setdefault(column, scope)
             self.edit_form_query_rel_fields.setdefault(column, [["id", ScopeOrCurrentFilter,
                                                                  None]])
+        # a search field offering every row of a table (a dictionary: no scope, no
+        # filter) is the same for everyone: rendered once per language and generation
+        self.shared_search_choices = frozenset(
+            column for column in self.search_columns
+            if self.datamodel.is_relation(column)
+            and column not in self.search_form_query_rel_fields
+            and column not in self.search_form_extra_fields)
+        for column in self.shared_search_choices:
+            generation.watch(self.datamodel.get_related_model(column).__table__.name)
 
     def _init_forms(self):
         super()._init_forms()
@@ -337,6 +347,11 @@ class ScopedModelView(PickerMixin, ModelView):
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)
         return super().render_template(template, **kwargs)
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        widgets = super()._get_search_widget(form, exclude_cols, widgets)
+        widgets["search"].template_args["shared_choices"] = self.shared_search_choices
+        return widgets
 
     def _get_list_widget(self, *args, page_size=None, **kwargs):
         # FAB leaves psize_ unbounded; keep a page a page.
