@@ -5,6 +5,7 @@ any server, is seen by the very next request: a permission revoked, a scope narr
 channel added or renamed. A write that bypasses the ORM without ``bump`` is the one
 thing not seen, which is also how these tests know that the process keeps anything."""
 
+import contextvars
 import json
 import re
 
@@ -170,3 +171,22 @@ def test_an_api_call_reads_the_permissions_from_what_is_kept(world, app, login):
     assert not [s for s in statements
                 if "FROM ab_permission" in s or re.search(r"FROM ab_role\b(?! AS)", s)]
     assert any("cache_generation" in s for s in statements)
+
+
+def test_a_new_township_is_found_by_its_path_on_the_next_request(world, app):
+    from app.models import Place
+    from tests.world import add_place
+
+    def in_a_request(function):
+        """``function()`` in a request of its own, as a server runs one (a new g)."""
+        def run():
+            with app.test_request_context("/"):
+                return function()
+        return contextvars.Context().run(run)
+
+    path = world.banner.path + "150221999000/"
+    assert in_a_request(lambda: Place.id_by_path(path)) is None
+    township = add_place("township", "150221999000", "新设苏木", parent=world.banner)
+    db.session.commit()
+    assert township.path == path
+    assert in_a_request(lambda: Place.id_by_path(path)) == township.id
