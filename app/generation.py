@@ -33,9 +33,34 @@ WATCHED: dict[str, bool] = {
     "ab_role": True, "ab_permission_view": True, "ab_permission": False,
     "ab_view_menu": False, "role_scope": True, "place": False,
 }
-_kept: OrderedDict = OrderedDict()
-_lock = threading.Lock()
 _UNREAD = object()
+
+
+class Bounded:
+    """What a process keeps: at most ``size`` entries, the least recently used dropped
+    first; safe across a worker's threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._entries:
+                return default
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+_kept = Bounded(SIZE)
 
 
 def watch(table_name: str) -> None:
@@ -65,20 +90,13 @@ def kept(kind: str, key, compute):
         return local[(kind, key)]
     generation = token()
     full_key = (generation, kind, key)
-    if generation is not None:
-        with _lock:
-            if full_key in _kept:
-                _kept.move_to_end(full_key)
-                local[(kind, key)] = _kept[full_key]
-                return local[(kind, key)]
-    value = compute()
+    value = _kept.get(full_key, _UNREAD) if generation is not None else _UNREAD
+    if value is _UNREAD:
+        value = compute()
+        # the generation may have changed while computing (this request's own flush)
+        if generation is not None and g.get("daiban_generation") == generation:
+            _kept.put(full_key, value)
     local[(kind, key)] = value
-    # the generation may have changed while computing (this request's own flush)
-    if generation is not None and g.get("daiban_generation") == generation:
-        with _lock:
-            _kept[full_key] = value
-            while len(_kept) > SIZE:
-                _kept.popitem(last=False)
     return value
 
 
@@ -139,10 +157,3 @@ def register_listeners() -> None:
     for name, listener in _LISTENERS:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
-
-
-def clear() -> None:
-    """Forget everything kept (tests)."""
-    with _lock:
-        _kept.clear()
-

@@ -7,20 +7,16 @@ and the count of escalations awaiting the user — so those are the key, and a c
 permission or count is a different key, never a stale menu. Each process keeps its own
 few hundred entries: nothing another app server needs (it renders its own)."""
 
-import threading
-from collections import OrderedDict
-
 from flask import current_app, g
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import PackageLoader
 from markupsafe import Markup
 
+from app.generation import Bounded
 from app.views.inboxes import pending_approvals_count
 
-SIZE = 256
-_rendered: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_rendered = Bounded(256)
 # FAB's own menu template, from FAB's package: app/templates/appbuilder/navbar_menu.html
 # takes its name in the app's loader to call menu_html
 FAB_TEMPLATE = "appbuilder/navbar_menu.html"
@@ -53,16 +49,10 @@ def menu_html() -> Markup:
     key = _key()
     if key is None:
         return _render(menu)
-    with _lock:
-        html = _rendered.get(key)
-        if html is not None:
-            _rendered.move_to_end(key)
-            return html
-    html = _render(menu)
-    with _lock:
-        _rendered[key] = html
-        while len(_rendered) > SIZE:
-            _rendered.popitem(last=False)
+    html = _rendered.get(key)
+    if html is None:
+        html = _render(menu)
+        _rendered.put(key, html)
     return html
 
 
