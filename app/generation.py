@@ -19,12 +19,13 @@ import uuid
 from collections import OrderedDict
 
 from flask import g, has_request_context
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.models.generation import CacheGeneration
 
-TABLE = "cache_generation"
+TABLE = CacheGeneration.__table__
 SIZE = 1024
 # table → whether a change to one of its collections (a role's permissions, a scope's
 # places) changes what is kept; otherwise only its own columns, new rows and deletions do
@@ -77,7 +78,7 @@ def token() -> str | None:
     current = g.get("daiban_generation", _UNREAD)
     if current is _UNREAD:
         current = db.session.execute(
-            text(f"SELECT token FROM {TABLE} WHERE id = 1")).scalar()
+            select(TABLE.c.token).where(TABLE.c.id == 1)).scalar()
         g.daiban_generation = current
     return current
 
@@ -104,10 +105,9 @@ def bump(connection_or_session) -> None:
     """A new generation, in the caller's transaction."""
     new = uuid.uuid4().hex
     changed = connection_or_session.execute(
-        text(f"UPDATE {TABLE} SET token = :t WHERE id = 1"), {"t": new}).rowcount
-    if not changed:
-        connection_or_session.execute(
-            text(f"INSERT INTO {TABLE} (id, token) VALUES (1, :t)"), {"t": new})
+        update(TABLE).where(TABLE.c.id == 1).values(token=new)).rowcount
+    if not changed:  # the table's first row (or one a test emptied)
+        connection_or_session.execute(insert(TABLE).values(id=1, token=new))
     if has_request_context():
         g.daiban_generation = None
         g.pop("daiban_kept", None)

@@ -1,10 +1,8 @@
 """The generation of what each process keeps between requests (app/generation.py): one
 row, whose random token every write to a watched table replaces."""
 
-import uuid
-
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, Column, Integer, String, event, text
+from sqlalchemy import CheckConstraint, Column, Integer, String, event
 
 
 class CacheGeneration(Model):
@@ -17,5 +15,6 @@ class CacheGeneration(Model):
 
 @event.listens_for(CacheGeneration.__table__, "after_create")
 def _first_generation(table, connection, **kw):
-    connection.execute(text("INSERT INTO cache_generation (id, token) VALUES (1, :t)"),
-                       {"t": uuid.uuid4().hex})
+    from app import generation  # (it imports this module)
+
+    generation.bump(connection)

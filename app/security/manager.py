@@ -269,15 +269,14 @@ class DaibanSecurityManager(SecurityManager):
         return generation.kept("role_permissions", key, read)
 
     def is_item_public(self, permission_name, view_name) -> bool:
-        """FAB reads the public role and its permissions for every API call; the same
-        answer from the same kept set as the roles' (one query, under the generation)."""
-        def read():
-            role = self.role_model
-            public = self.session.query(role.id).filter(
-                role.name == self.auth_role_public).scalar()
-            return None if public is None else self.roles_permissions([public])
-        public = generation.kept("public_permissions", self.auth_role_public, read)
-        return bool(public) and (permission_name, view_name) in public
+        """FAB reads the public role and its permissions for every API call; here the
+        public role's id is kept under the generation and its permissions are the
+        roles' kept set."""
+        role = self.role_model
+        public = generation.kept("public_role_id", self.auth_role_public, lambda: (
+            self.session.query(role.id).filter(role.name == self.auth_role_public).scalar()))
+        return public is not None and (permission_name, view_name) in self.roles_permissions(
+            [public])
 
     def sync_roles(self) -> dict[str, int]:
         """Create every permission the registered views declare, then give each role of
