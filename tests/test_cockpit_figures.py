@@ -3,13 +3,17 @@ zero-petition villages) against tests/cockpit_world.py, and labels that follow t
 user's language."""
 
 import datetime
+from collections import Counter
 
 import pytest
+from sqlalchemy import select
 
 from app.cockpit.params import CockpitFilter
 from app.cockpit.queries import Cockpit, month_range, months, rate
 from app.extensions import db
-from app.security.scope import EVERYTHING
+from app.models import Case, CaseStat, CaseStatTown, Place
+from app.models.stats import counts_for
+from app.security.scope import EVERYTHING, Scope
 from tests.cockpit_world import HALF_YEAR, build_cockpit_world
 from tests.test_cockpit import chart_data, get, list_count
 
@@ -99,3 +103,39 @@ def test_chart_labels_follow_the_language(world, login):
     names_mn = chart_data(get(client, url + "&_l_=mn").get_data(as_text=True))[
         "categories"]["options"]["yAxis"][0]["data"]
     assert "ᠭᠠᠵᠠᠷ ᠬᠠᠮᠢᠶᠠᠷᠤᠯᠲᠠ" in names_mn and "征地拆迁安置" not in names_mn
+
+
+def test_which_scopes_read_the_counts_per_township(world):
+    """Counts per township answer only for a scope that reaches whole townships."""
+    township, village = world.townships["A"], world.villages["A1"]
+    wide = [EVERYTHING, Scope(place_path=world.banner.path),
+            Scope(place_path=township.path)]
+    narrow = [Scope(place_path=village.path), Scope(place_path=world.grids["A1"].path),
+              Scope(place_path=township.path, own_cases=(1, None)),
+              Scope(place_path=township.path, case_ids=(village.id,))]
+    assert [counts_for(scope) for scope in wide] == [CaseStatTown] * 3
+    assert [counts_for(scope) for scope in narrow] == [CaseStat] * 4
+
+
+@pytest.mark.parametrize("township", [None, "A", "B"])
+def test_counts_per_township_equal_counts_per_village(world, township):
+    fast, slow = cockpit(world, township), cockpit(world, township)
+    slow.stat = CaseStat
+    assert fast.stat is CaseStatTown
+    for dim in ("state", "urgency", "category", "channel", "resolution", "evaluation",
+                "repeat", "skipped", "group", "agent"):
+        assert fast.counts(dim) == slow.counts(dim), dim
+        assert fast.counts(dim, by_township=True) == slow.counts(dim, by_township=True), dim
+    assert fast.trend() == slow.trend()
+    assert sum(fast.counts("state").values()) > 0
+
+
+def test_a_village_scope_counts_its_own_villages_cases(world):
+    village = world.villages["A1"]
+    flt = CockpitFilter(*HALF_YEAR, None, None)
+    figures = Cockpit(flt, Scope(place_path=village.path))
+    assert figures.stat is CaseStat
+    states = Counter(db.session.scalars(
+        select(Case.state).where(Case.received_on.between(*HALF_YEAR),
+                                 Case.place_id.in_(Place.subtree_ids(village.path)))))
+    assert +figures.counts("state") == states and sum(states.values()) > 0

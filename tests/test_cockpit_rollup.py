@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.cockpit import rollup
 from app.extensions import db
-from app.models import Case, CaseStat, Category, Channel, copies
+from app.models import Case, CaseStat, CaseStatTown, Category, Channel, Place, copies
 from tests.cockpit_world import build_cockpit_world
 from tests.conftest import ENGINE
 from tests.write_guard import direct_case_writes
@@ -36,6 +36,13 @@ def in_step() -> dict:
 def stat(dim, key) -> int:
     return sum(db.session.scalars(select(CaseStat.n).where(CaseStat.dim == dim,
                                                            CaseStat.key == key)))
+
+
+def town_stat(township, dim, key) -> int:
+    """The township's count, summed over the months of receipt."""
+    return sum(db.session.scalars(select(CaseStatTown.n).where(
+        CaseStatTown.place_id == township.id, CaseStatTown.dim == dim,
+        CaseStatTown.key == key, CaseStatTown.ym != rollup.EVER)))
 
 
 def bare_case(world, number, **values) -> Case:
@@ -88,6 +95,50 @@ def test_bulk_orm_statements_keep_the_counts(world):
     assert in_step() == {}
 
 
+def test_a_case_moved_to_another_township_takes_its_township_counts(world):
+    build_cockpit_world(world)
+    town_a, town_b = world.townships["A"], world.townships["B"]
+    before_a, before_b = (town_stat(town_a, "state", "registered"),
+                          town_stat(town_b, "state", "registered"))
+    case = bare_case(world, "X1", state="registered")
+    assert town_stat(town_a, "state", "registered") == before_a + 1
+    case.place = world.villages["B2"]
+    db.session.flush()
+    assert (town_stat(town_a, "state", "registered"),
+            town_stat(town_b, "state", "registered")) == (before_a, before_b + 1)
+    assert stat("state", "registered") == before_a + before_b + 1
+    assert in_step() == {}
+    # and the counts over every month (month 0), which the landing page reads
+    ever = db.session.scalar(select(func.sum(CaseStatTown.n)).where(
+        CaseStatTown.dim == "state", CaseStatTown.ym == rollup.EVER,
+        CaseStatTown.key == "registered"))
+    assert ever == db.session.scalar(select(func.count()).select_from(Case)
+                                     .where(Case.state == "registered"))
+
+
+def test_a_village_moved_under_another_township_takes_its_counts(world):
+    """A place moved by the admin pages: its cases change township by a plain
+    statement (app/models/places.py), and the per-township counts follow."""
+    build_cockpit_world(world)
+    town_a, town_b = world.townships["A"], world.townships["B"]
+    village = db.session.get(Place, world.villages["A1"].id)
+    moving = db.session.scalar(select(func.count()).select_from(Case)
+                               .where(Case.place_id == village.id))
+    def cases_of_a():
+        return sum(db.session.scalars(select(CaseStatTown.n).where(
+            CaseStatTown.place_id == town_a.id, CaseStatTown.dim == "state",
+            CaseStatTown.ym == rollup.EVER)))
+
+    total_a = cases_of_a()
+    assert moving > 0
+    village.parent = db.session.get(Place, town_b.id)
+    db.session.flush()
+    assert in_step() == {}
+    assert cases_of_a() == total_a - moving
+    db.session.commit()
+    assert in_step() == {}
+
+
 def test_a_failed_transaction_leaves_no_trace(world):
     before = stat("state", "registered")
     case = db.session.get(Case, world.cases["A"].id)
@@ -104,6 +155,10 @@ def test_rebuild_recomputes_from_cases(world):
     connection = db.session.connection()
     connection.execute(delete(CaseStat))
     assert in_step() != {}
+    rollup.rebuild(connection)
+    assert in_step() == {}
+    connection.execute(delete(CaseStatTown).where(CaseStatTown.dim == "category"))
+    assert {key[0] for key in in_step()} == {"case_stat_town"}
     rollup.rebuild(connection)
     assert in_step() == {}
 

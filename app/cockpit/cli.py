@@ -44,20 +44,21 @@ def bulletin_command(day, lang):
 
 @click.group("cockpit")
 def cockpit_group():
-    """The cockpit's pre-aggregated counts (case_stat)."""
+    """The cockpit's pre-aggregated counts (case_stat, case_stat_town)."""
 
 
 @cockpit_group.command("check-stats")
 @with_appcontext
 def check_stats_command():
-    """Say whether case_stat matches the cases (exit status 1 if not)."""
+    """Say whether case_stat and case_stat_town match the cases (exit status 1 if
+    not)."""
     with db.engine.connect() as connection:
         wrong = rollup.differences(connection)
         wrong_copies = copies.differences(connection)
-    for (dim, ym, place, key), (stored, actual) in sorted(wrong.items())[:20]:
-        click.echo(_("%(dim)s %(ym)s place %(place)s %(key)s: stored %(stored)s, actual "
-                     "%(actual)s", dim=dim, ym=ym, place=place, key=key, stored=stored,
-                     actual=actual))
+    for (table, dim, ym, place, key), (stored, actual) in sorted(wrong.items())[:20]:
+        click.echo(table + " " + _(
+            "%(dim)s %(ym)s place %(place)s %(key)s: stored %(stored)s, actual %(actual)s",
+            dim=dim, ym=ym, place=place, key=key, stored=stored, actual=actual))
     for (column, row), (stored, actual) in sorted(wrong_copies.items())[:20]:
         click.echo(_("%(column)s of row %(row)s: stored %(stored)s, actual %(actual)s",
                      column=column, row=row, stored=stored, actual=actual))
@@ -71,7 +72,8 @@ def check_stats_command():
 @cockpit_group.command("rebuild-stats")
 @with_appcontext
 def rebuild_stats_command():
-    """Recompute case_stat from the cases (after bulk loads that bypass the ORM)."""
+    """Recompute case_stat and case_stat_town from the cases (after bulk loads that
+    bypass the ORM)."""
     with db.engine.begin() as connection:
         rollup.rebuild(connection)
     click.echo(_("case_stat rebuilt"))

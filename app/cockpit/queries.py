@@ -2,11 +2,12 @@
 the user's place scope and the cockpit filter (period of receipt, township).
 
 Counts by state, urgency, category, channel, resolution level, evaluation and flags
-come from ``case_stat`` for whole months; a month the period only partly covers is
-counted straight from ``cases`` (unless no case falls on its uncovered days, which one
-index probe decides). Figures that depend on today (overdue, due soon) and the small
-sets (open cases, case leaders' cases, transfers, escalations, receptions) are read
-live, through partial indexes."""
+come from the pre-aggregated counts for whole months (``case_stat_town``, per township,
+for a scope of whole townships or the banner; else ``case_stat``, per village); a month
+the period only partly covers is counted straight from ``cases`` (unless no case falls
+on its uncovered days, which one index probe decides). Figures that depend on today
+(overdue, due soon) and the small sets (open cases, case leaders' cases, transfers,
+escalations, receptions) are read live, through partial indexes."""
 
 import datetime
 from collections import Counter
@@ -29,7 +30,7 @@ from app.models import (
     Place,
     Transfer,
 )
-from app.models.stats import CONCLUDED_STATES, OPEN_STATES
+from app.models.stats import CONCLUDED_STATES, OPEN_STATES, counts_for
 from app.security.scope import Scope
 
 FUNNEL_LEVELS = ("village", "township", "banner")
@@ -93,6 +94,9 @@ class Cockpit:
 
     def __init__(self, flt: CockpitFilter, scope: Scope, today: datetime.date | None = None):
         self.flt, self.scope = flt, scope
+        # the count table for this scope: per township (ten to twenty times fewer rows
+        # for a banner's year) where the scope reaches whole townships
+        self.stat = counts_for(scope)
         self._township_ids = None
         self.today = today or clock.today()
         self.plan = self._plan()
@@ -110,9 +114,10 @@ class Cockpit:
         return column.in_(self._township_ids)
 
     def _stat_where(self, dim, yms):
-        clauses = [CaseStat.dim == dim, CaseStat.ym.between(min(yms), max(yms)),
-                   CaseStat.scope_clause(self.scope)]
-        township = self._township(CaseStat.place_id)
+        stat = self.stat
+        clauses = [stat.dim == dim, stat.ym.between(min(yms), max(yms)),
+                   stat.scope_clause(self.scope)]
+        township = self._township(stat.place_id)
         return clauses + ([township] if township is not None else [])
 
     def case_where(self, start=None, end=None):
@@ -192,17 +197,16 @@ class Cockpit:
         return Counter(self._counts[(dim, by_township)])
 
     def _count(self, dim: str, by_township: bool) -> Counter:
-        queries = []
+        queries, stat = [], self.stat
         if self.plan.full:
             where = self._stat_where(dim, self.plan.full)
             if by_township:
                 queries.append(self._per_township(
-                    select(CaseStat.place_id, CaseStat.key.label("key"),
-                           func.sum(CaseStat.n).label("n"))
-                    .where(*where).group_by(CaseStat.place_id, CaseStat.key)))
+                    select(stat.place_id, stat.key.label("key"), func.sum(stat.n).label("n"))
+                    .where(*where).group_by(stat.place_id, stat.key)))
             else:
-                queries.append(select(CaseStat.key, func.sum(CaseStat.n))
-                               .where(*where).group_by(CaseStat.key))
+                queries.append(select(stat.key, func.sum(stat.n))
+                               .where(*where).group_by(stat.key))
         key_sql, condition = sql_dimensions(Case.__table__.c)[dim]
         for lo, hi in self.plan.edges:
             where = [condition, *self.case_where(lo, hi)]
@@ -223,8 +227,8 @@ class Cockpit:
         """{ym: n} from case_stat over whole months (the trend)."""
         if self.live:
             return self._monthly_live(dim, yms)
-        query = (select(CaseStat.ym, func.sum(CaseStat.n))
-                 .where(*self._stat_where(dim, yms)).group_by(CaseStat.ym))
+        query = (select(self.stat.ym, func.sum(self.stat.n))
+                 .where(*self._stat_where(dim, yms)).group_by(self.stat.ym))
         return Counter({ym: int(n) for ym, n in db.session.execute(query)})
 
     def _monthly_live(self, dim: str, yms: list[int]) -> Counter:

@@ -1,5 +1,6 @@
-"""Keeps ``case_stat`` exactly in step with ``cases`` (and the case's columns copied onto
-its transfers and escalation requests, app/models/copies.py).
+"""Keeps ``case_stat`` (per village) and ``case_stat_town`` (the same counts per
+township) exactly in step with ``cases`` (and the case's columns copied onto its
+transfers and escalation requests, app/models/copies.py).
 
 Every ORM change to a case (a new case, an edited one, a deleted one, and bulk ORM
 ``update(Case)`` / ``delete(Case)`` statements) adjusts the counts in the same
@@ -7,7 +8,9 @@ transaction: the old row's contributions are subtracted and the new row's added,
 from the database itself before and after the flush, so it does not matter which
 attributes were loaded. Plain Core statements on the ``cases`` table bypass this; after
 such a change (a bulk import, the benchmark) call ``rebuild()``; ``differences()`` says
-whether the table is in step (``flask cockpit check-stats``)."""
+whether the tables are in step (``flask cockpit check-stats``). A place moved under
+another township takes its cases' counts with it (``refresh_towns``, called by
+app/models/places.py)."""
 
 from collections import Counter
 from itertools import chain
@@ -21,18 +24,25 @@ from sqlalchemy.orm import Session
 
 from app.models import copies
 from app.models.cases import Case, EscalationRequest, Transfer
-from app.models.stats import CONCLUDED_STATES, OPEN_STATES, CaseStat
+from app.models.stats import CONCLUDED_STATES, OPEN_STATES, CaseStat, CaseStatTown
 
 CASES = Case.__table__
 STAT = CaseStat.__table__
+TOWN = CaseStatTown.__table__
+# the place a case is counted under in case_stat_town: its township, or its place
+# where it has none (a case of the banner itself)
+TOWN_OF = func.coalesce(CASES.c.township_id, CASES.c.place_id)
 FLAG = "y"
 # the dimension that counts every case once per village, month 0 (migration 0022)
 ALL = "all"
+# case_stat_town's month for counts over every month: cases by state whenever received
+# (the landing page's and a list's banner-wide counts by state, migration 0024)
+EVER = 0
 _TRACKED = [
     CASES.c.id, CASES.c.place_id, CASES.c.received_on, CASES.c.concluded_on, CASES.c.state,
     CASES.c.urgency, CASES.c.category_id, CASES.c.channel_id, CASES.c.resolution_level,
     CASES.c.evaluation, CASES.c.is_repeat, CASES.c.skipped_level, CASES.c.is_group,
-    CASES.c.agent_id,
+    CASES.c.agent_id, CASES.c.township_id,
 ]
 _OLD = "_cockpit_old_case_rows"
 
@@ -72,6 +82,18 @@ def contributions(row) -> Counter:
     return out
 
 
+def town_contributions(row) -> Counter:
+    """What one case adds to case_stat_town: the same counts under its township."""
+    town = row["township_id"] if row["township_id"] is not None else row["place_id"]
+    out = Counter()
+    for (dim, ym, _place, key), n in contributions(row).items():
+        if dim != ALL:
+            out[(dim, ym, town, key)] += n
+        if dim == "state":
+            out[(dim, EVER, town, key)] += n
+    return out
+
+
 def sql_dimensions(c=CASES.c) -> dict:
     """The same contributions as SQL: dim → (key expression, condition). Used to
     rebuild the table and to count partial months straight from ``cases``."""
@@ -92,61 +114,89 @@ def sql_dimensions(c=CASES.c) -> dict:
     }
 
 
-def _aggregate_selects():
+def _aggregate_selects(table=STAT, *where):
+    """One GROUP BY per dimension over the cases (those where ``where`` holds): the rows
+    of ``table``, per village (case_stat) or per township (case_stat_town)."""
     c = CASES.c
+    place = c.place_id if table is STAT else TOWN_OF
     for dim, (key, condition) in sql_dimensions().items():
         ym = ym_sql(c.received_on)
-        yield (select(literal(dim).label("dim"), ym.label("ym"), c.place_id,
+        yield (select(literal(dim).label("dim"), ym.label("ym"), place.label("place_id"),
                       key.label("key"), func.count().label("n"))
-               .where(condition).group_by(ym, c.place_id, key))
-    yield (select(literal(ALL).label("dim"), literal(0).label("ym"), c.place_id,
-                  literal(FLAG).label("key"), func.count().label("n"))
-           .group_by(c.place_id))
+               .where(condition, *where).group_by(ym, place, key))
+    if table is STAT:
+        yield (select(literal(ALL).label("dim"), literal(0).label("ym"), c.place_id,
+                      literal(FLAG).label("key"), func.count().label("n"))
+               .where(*where).group_by(c.place_id))
+    else:
+        yield (select(literal("state").label("dim"), literal(EVER).label("ym"),
+                      place.label("place_id"), c.state.label("key"), func.count().label("n"))
+               .where(*where).group_by(place, c.state))
     ym = ym_sql(c.concluded_on)
-    yield (select(literal("concluded_in").label("dim"), ym.label("ym"), c.place_id,
-                  literal(FLAG).label("key"), func.count().label("n"))
-           .where(c.state.in_(CONCLUDED_STATES), c.concluded_on.isnot(None))
-           .group_by(ym, c.place_id))
+    yield (select(literal("concluded_in").label("dim"), ym.label("ym"),
+                  place.label("place_id"), literal(FLAG).label("key"),
+                  func.count().label("n"))
+           .where(c.state.in_(CONCLUDED_STATES), c.concluded_on.isnot(None), *where)
+           .group_by(ym, place))
+
+
+_COLUMNS = ["dim", "ym", "place_id", "key", "n"]
 
 
 def rebuild_statements() -> list:
-    """INSERT … SELECT for each dimension: together they refill an emptied case_stat
-    (independent of each other: a bulk load may run them side by side)."""
-    columns = ["dim", "ym", "place_id", "key", "n"]
-    return [STAT.insert().from_select(columns, query) for query in _aggregate_selects()]
+    """INSERT … SELECT for each dimension of both tables: together they refill emptied
+    count tables (independent of each other: a bulk load may run them side by side)."""
+    return [table.insert().from_select(_COLUMNS, query)
+            for table in (STAT, TOWN) for query in _aggregate_selects(table)]
 
 
 def rebuild(connection) -> None:
-    """Recompute case_stat from cases (one GROUP BY per dimension), and the cases'
-    copies on their transfers and escalation requests."""
+    """Recompute case_stat and case_stat_town from cases (one GROUP BY per dimension),
+    and the cases' copies on their transfers and escalation requests."""
     connection.execute(delete(STAT))
+    connection.execute(delete(TOWN))
     for statement in rebuild_statements():
         connection.execute(statement)
     copies.refresh(connection)
 
 
+def refresh_towns(connection, towns) -> None:
+    """Recount case_stat_town for these townships (or banner places) from their cases:
+    after cases changed township by a plain statement (a place moved)."""
+    towns = sorted(set(towns) - {None})
+    if not towns:
+        return
+    connection.execute(delete(TOWN).where(TOWN.c.place_id.in_(towns)))
+    for query in _aggregate_selects(TOWN, TOWN_OF.in_(towns)):
+        connection.execute(TOWN.insert().from_select(_COLUMNS, query))
+
+
 def differences(connection) -> dict:
-    """{(dim, ym, place_id, key): (stored, actual)} for every count that is wrong."""
-    actual = Counter()
-    for query in _aggregate_selects():
-        for dim, ym, place, key, n in connection.execute(query):
-            actual[(dim, ym, place, key)] += n
-    stored = Counter({(r.dim, r.ym, r.place_id, r.key): r.n
-                      for r in connection.execute(select(STAT)) if r.n})
-    return {k: (stored[k], actual[k]) for k in set(actual) | set(stored)
-            if stored[k] != actual[k]}
+    """{(table, dim, ym, place_id, key): (stored, actual)} for every count that is
+    wrong, in either table."""
+    out = {}
+    for table in (STAT, TOWN):
+        actual = Counter()
+        for query in _aggregate_selects(table):
+            for dim, ym, place, key, n in connection.execute(query):
+                actual[(table.name, dim, ym, place, key)] += n
+        stored = Counter({(table.name, r.dim, r.ym, r.place_id, r.key): r.n
+                          for r in connection.execute(select(table)) if r.n})
+        out.update({k: (stored[k], actual[k]) for k in set(actual) | set(stored)
+                    if stored[k] != actual[k]})
+    return out
 
 
-def apply_delta(connection, delta: Counter) -> None:
+def apply_delta(connection, delta: Counter, table=STAT) -> None:
     rows = [dict(dim=d, ym=ym, place_id=p, key=k, n=n)
             for (d, ym, p, k), n in sorted(delta.items()) if n]
     if not rows:
         return
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(STAT)
+    statement = insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=["dim", "ym", "place_id", "key"],
-        set_={"n": STAT.c.n + statement.excluded.n},
+        set_={"n": table.c.n + statement.excluded.n},
     )
     connection.execute(statement, rows)
 
@@ -157,13 +207,19 @@ def _rows(connection, ids) -> list:
     return list(connection.execute(select(*_TRACKED).where(CASES.c.id.in_(ids))).mappings())
 
 
-def _delta(old_rows, new_rows) -> Counter:
+def _delta(old_rows, new_rows, contribute=contributions) -> Counter:
     delta = Counter()
     for row in old_rows:
-        delta.subtract(contributions(row))
+        delta.subtract(contribute(row))
     for row in new_rows:
-        delta.update(contributions(row))
+        delta.update(contribute(row))
     return delta
+
+
+def apply_change(connection, old_rows, new_rows) -> None:
+    """Both tables follow cases going from ``old_rows`` to ``new_rows``."""
+    apply_delta(connection, _delta(old_rows, new_rows), STAT)
+    apply_delta(connection, _delta(old_rows, new_rows, town_contributions), TOWN)
 
 
 def _remember_old_rows(session, flush_context, instances):
@@ -221,7 +277,7 @@ def _count_changes(session, flush_context):
             row = _old_from_history(obj, by_id[obj.id])
             if row is not None:
                 old_rows.append(row)
-    apply_delta(connection, _delta(old_rows, new_rows))
+    apply_change(connection, old_rows, new_rows)
 
 
 def _count_bulk_changes(state):
@@ -237,7 +293,7 @@ def _count_bulk_changes(state):
     ids = list(connection.execute(ids_query).scalars())
     old_rows = _rows(connection, ids)
     result = state.invoke_statement()
-    apply_delta(connection, _delta(old_rows, _rows(connection, ids)))
+    apply_change(connection, old_rows, _rows(connection, ids))
     if state.is_update:
         copies.refresh(connection, ids)
     return result

@@ -18,7 +18,7 @@ from app.models.records import (
 from app.models.reviews import CaseReview
 from app.models.search import SEARCH_OBJECTS  # noqa: F401  (search indexes' DDL)
 from app.models.security import LoginAttempt, RoleScope
-from app.models.stats import CaseStat
+from app.models.stats import CaseStat, CaseStatTown
 from app.models.user import StaffUser
 from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -29,6 +29,7 @@ __all__ = [
     "CaseEvent",
     "CaseReview",
     "CaseStat",
+    "CaseStatTown",
     "Category",
     "Channel",
     "Department",

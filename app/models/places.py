@@ -101,9 +101,11 @@ def _retownship_moved_cases(session, flush_context):
     moved = session.info.pop("daiban_moved_paths", None)
     if not moved:
         return
-    from app.models import copies  # (it imports the cases, which import this module)
+    from app.cockpit import rollup  # (they import the cases, which import this module)
+    from app.models import copies
 
     cases = Model.metadata.tables["cases"]
+    connection = session.connection()
     for path in moved:
         below = session.execute(
             select(Place.id, Place.path).where(Place.path.like(path + "%"))).all()
@@ -115,11 +117,14 @@ def _retownship_moved_cases(session, flush_context):
         for key, place_ids in townships.items():
             township = (session.scalar(select(Place.id).where(Place.path == key))
                         if key else None)
-            session.execute(update(cases).where(cases.c.place_id.in_(place_ids))
-                            .values(township_id=township))
+            here = cases.c.place_id.in_(place_ids)
+            # the cockpit's counts per township: those the cases leave and join
+            towns = set(connection.scalars(select(rollup.TOWN_OF).where(here).distinct()))
+            session.execute(update(cases).where(here).values(township_id=township))
+            towns |= {township} if township is not None else set(place_ids)
+            rollup.refresh_towns(connection, towns)
             # and the township copied onto their escalation requests
-            copies.refresh(session.connection(),
-                           select(cases.c.id).where(cases.c.place_id.in_(place_ids)))
+            copies.refresh(connection, select(cases.c.id).where(here))
 
 
 def _new_parent(session, place):

@@ -2,7 +2,9 @@
 
 ``case_stat`` holds, per month of receipt, village and *dimension* (state, urgency,
 category, channel, resolution level, evaluation, flags), how many cases have each
-value. It is kept exactly in step with ``cases`` by app/cockpit/rollup.py, in the same
+value. ``case_stat_town`` holds the same counts per township instead of per village,
+ten to twenty times fewer rows: what a banner-wide user or a township's staff reads.
+Both are kept exactly in step with ``cases`` by app/cockpit/rollup.py, in the same
 transaction as the change to the case."""
 
 from flask_appbuilder import Model
@@ -14,8 +16,9 @@ OPEN_STATES = ("registered", "in_progress", "transferred")
 CONCLUDED_STATES = ("concluded", "followed_up", "archived")
 
 
-class CaseStat(Model):
-    __tablename__ = "case_stat"
+class _Counts:
+    """The columns of both count tables."""
+
     __table_args__ = {"sqlite_with_rowid": False}
 
     # what is counted: "state", "urgency", "category", "channel", "resolution",
@@ -36,9 +39,28 @@ class CaseStat(Model):
         return scope.case_place_clause(cls.place_id)
 
 
-# the landing page's banner-wide counts by state: one index-only range (dim = 'state')
-Index("ix_case_stat_dim_key", CaseStat.__table__.c.dim, CaseStat.__table__.c.key,
-      CaseStat.__table__.c.n)
+class CaseStat(_Counts, Model):
+    """Per village (the case's place)."""
+
+    __tablename__ = "case_stat"
+
+
+class CaseStatTown(_Counts, Model):
+    """Per township: ``place_id`` is the case's township (``cases.township_id``), or its
+    place where it has none (a case of the banner itself). Every dimension but "all";
+    and "state" also for month 0, every case whenever received.
+    Right for a scope that reaches whole townships (``Scope.whole_townships``)."""
+
+    __tablename__ = "case_stat_town"
+
+
+def counts_for(scope):
+    """The count table that answers for this scope: per township where the scope
+    reaches whole townships (a few thousand rows a year for a banner), else per
+    village."""
+    return CaseStatTown if scope.whole_townships else CaseStat
+
+
 
 _cases = Case.__table__
 _transfers = Transfer.__table__

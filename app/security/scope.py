@@ -56,6 +56,17 @@ class Scope:
             return None
         return or_(*parts) if len(parts) > 1 else parts[0]
 
+    @property
+    def whole_townships(self) -> bool:
+        """The cases it reaches are those of whole townships (or of the whole banner),
+        not of single villages or its own: counts kept per township answer for it."""
+        if self.everything:
+            return True
+        if self.own_cases is not None or self.case_ids:
+            return False
+        # a path holds one code per level, the banner's first: "/banner/township/"
+        return all(len(path.strip("/").split("/")) <= 2 for path in self.case_paths)
+
     def case_place_clause(self, column):
         """SQL: a case's place lies in the places whose cases the scope reaches (its own
         cases aside: case_stat and other per-place figures cannot tell them)."""
