@@ -165,6 +165,7 @@ def seed(url: str, n: int, log=print) -> dict:
     t2 = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(_rollup().STAT.delete())
+        conn.execute(_rollup().TOWN.delete())
     ran = _run_all(engine, [*rebuild, *_rollup().rebuild_statements()], workers)
     timings["slowest_statements"] = ran[:5]
     timings["indexes_and_case_stat_s"] = round(time.perf_counter() - t2, 1)
@@ -181,7 +182,7 @@ def seed(url: str, n: int, log=print) -> dict:
     with engine.connect() as conn:
         counts = {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in
                   ("cases", "case_event", "escalation_request", "transfer", "place",
-                   "case_stat")}
+                   "case_stat", "case_stat_town")}
     engine.dispose()
     log(f"seeded {counts} in {timings}")
     return {"timings": timings, "rows": counts}
