@@ -144,31 +144,54 @@ _COLUMNS = ["dim", "ym", "place_id", "key", "n"]
 
 
 def rebuild_statements() -> list:
-    """INSERT … SELECT for each dimension of both tables: together they refill emptied
-    count tables (independent of each other: a bulk load may run them side by side)."""
-    return [table.insert().from_select(_COLUMNS, query)
-            for table in (STAT, TOWN) for query in _aggregate_selects(table)]
+    """INSERT … SELECT for each dimension of case_stat: together they refill it
+    (independent of each other: a bulk load may run them side by side); then
+    ``town_statements()``."""
+    return [STAT.insert().from_select(_COLUMNS, query) for query in _aggregate_selects()]
+
+
+def town_statements(towns=None) -> list:
+    """INSERT … SELECT that fill case_stat_town from a complete case_stat (for these
+    townships, or all): each village's counts summed under its cases' township, then
+    cases by state over every month. Summing case_stat's rows takes 1.4 s at 1,000,000
+    cases on SQLite, where a GROUP BY per dimension over the cases took 16 s."""
+    place_town = select(CASES.c.place_id, TOWN_OF.label("town")).distinct()
+    mine = []
+    if towns is not None:
+        place_town = place_town.where(TOWN_OF.in_(towns))
+        mine = [TOWN.c.place_id.in_(towns)]
+    place_town = place_town.subquery()
+    per_town = (select(STAT.c.dim, STAT.c.ym, place_town.c.town, STAT.c.key, func.sum(STAT.c.n))
+                .select_from(STAT.join(place_town, place_town.c.place_id == STAT.c.place_id))
+                .where(STAT.c.dim != ALL)
+                .group_by(STAT.c.dim, STAT.c.ym, place_town.c.town, STAT.c.key))
+    ever = (select(literal("state"), literal(EVER), TOWN.c.place_id, TOWN.c.key,
+                   func.sum(TOWN.c.n))
+            .where(TOWN.c.dim == "state", TOWN.c.ym != EVER, *mine)
+            .group_by(TOWN.c.place_id, TOWN.c.key))
+    return [TOWN.insert().from_select(_COLUMNS, per_town),
+            TOWN.insert().from_select(_COLUMNS, ever)]
 
 
 def rebuild(connection) -> None:
-    """Recompute case_stat and case_stat_town from cases (one GROUP BY per dimension),
-    and the cases' copies on their transfers and escalation requests."""
+    """Recompute case_stat from cases (one GROUP BY per dimension) and case_stat_town
+    from case_stat, and the cases' copies on their transfers and escalation requests."""
     connection.execute(delete(STAT))
     connection.execute(delete(TOWN))
-    for statement in rebuild_statements():
+    for statement in [*rebuild_statements(), *town_statements()]:
         connection.execute(statement)
     copies.refresh(connection)
 
 
 def refresh_towns(connection, towns) -> None:
-    """Recount case_stat_town for these townships (or banner places) from their cases:
+    """Recount case_stat_town for these townships (or banner places) from case_stat:
     after cases changed township by a plain statement (a place moved)."""
     towns = sorted(set(towns) - {None})
     if not towns:
         return
     connection.execute(delete(TOWN).where(TOWN.c.place_id.in_(towns)))
-    for query in _aggregate_selects(TOWN, TOWN_OF.in_(towns)):
-        connection.execute(TOWN.insert().from_select(_COLUMNS, query))
+    for statement in town_statements(towns):
+        connection.execute(statement)
 
 
 def differences(connection) -> dict:
