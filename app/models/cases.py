@@ -335,11 +335,11 @@ def township_of(connection, place_id):
     """The id of the township at or above a place (None at the banner)."""
     if place_id is None:
         return None
-    path = connection.scalar(select(Place.path).where(Place.id == place_id))
-    codes = (path or "").strip("/").split("/")
-    if len(codes) < 2:
+    township = Place.township_path(
+        connection.scalar(select(Place.path).where(Place.id == place_id)))
+    if township is None:
         return None
-    return connection.scalar(select(Place.id).where(Place.path == f"/{codes[0]}/{codes[1]}/"))
+    return connection.scalar(select(Place.id).where(Place.path == township))
 
 
 @event.listens_for(Case, "before_insert")

@@ -44,6 +44,14 @@ class Place(BilingualName, Model):
     def depth(self) -> int:
         return LEVEL_ORDER.index(self.level)
 
+    @staticmethod
+    def township_path(path: str | None) -> str | None:
+        """The path of the township at or above the place with this path (a path holds
+        one code per level, the banner's first: "/banner/township/…"); None for the
+        banner itself."""
+        codes = (path or "").strip("/").split("/")
+        return f"/{codes[0]}/{codes[1]}/" if len(codes) >= 2 else None
+
     @classmethod
     def subtree_ids(cls, path: str):
         """SELECT of the ids of the place with this path and all places below it."""
@@ -106,25 +114,23 @@ def _retownship_moved_cases(session, flush_context):
 
     cases = Model.metadata.tables["cases"]
     connection = session.connection()
+    towns = set()  # the cockpit's counts per township: those the cases leave and join
     for path in moved:
         below = session.execute(
             select(Place.id, Place.path).where(Place.path.like(path + "%"))).all()
         townships = {}
         for place_id, place_path in below:
-            codes = place_path.strip("/").split("/")
-            key = f"/{codes[0]}/{codes[1]}/" if len(codes) >= 2 else None
-            townships.setdefault(key, []).append(place_id)
+            townships.setdefault(Place.township_path(place_path), []).append(place_id)
         for key, place_ids in townships.items():
             township = (session.scalar(select(Place.id).where(Place.path == key))
                         if key else None)
             here = cases.c.place_id.in_(place_ids)
-            # the cockpit's counts per township: those the cases leave and join
-            towns = set(connection.scalars(select(rollup.TOWN_OF).where(here).distinct()))
+            towns |= set(connection.scalars(select(rollup.TOWN_OF).where(here).distinct()))
             session.execute(update(cases).where(here).values(township_id=township))
             towns |= {township} if township is not None else set(place_ids)
-            rollup.refresh_towns(connection, towns)
             # and the township copied onto their escalation requests
             copies.refresh(connection, select(cases.c.id).where(here))
+    rollup.refresh_towns(connection, towns)
 
 
 def _new_parent(session, place):

@@ -61,7 +61,6 @@ def counts_for(scope):
     return CaseStatTown if scope.whole_townships else CaseStat
 
 
-
 _cases = Case.__table__
 _transfers = Transfer.__table__
 _has_leader = _cases.c.case_leader_id.isnot(None)

@@ -64,8 +64,7 @@ class Scope:
             return True
         if self.own_cases is not None or self.case_ids:
             return False
-        # a path holds one code per level, the banner's first: "/banner/township/"
-        return all(len(path.strip("/").split("/")) <= 2 for path in self.case_paths)
+        return all(Place.township_path(path) in (None, path) for path in self.case_paths)
 
     def case_place_clause(self, column):
         """SQL: a case's place lies in the places whose cases the scope reaches (its own
