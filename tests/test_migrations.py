@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db, normalise_database_url
-from app.models.search import SEARCH_OBJECTS
+from app.models.search import SEARCH_OBJECTS, SQLITE_TRIGGERS
 from tests.conftest import PG_URL
 from tests.flask_process import close, flask
 
@@ -69,12 +69,37 @@ def schema_differences(url: str) -> list:
         engine.dispose()
 
 
+def search_objects(conn) -> set:
+    """What keeps search answered by an index, outside the metadata: on SQLite the FTS5
+    tables and every trigger (those keep the index in step with the cases), on
+    PostgreSQL the trigram indexes and the extended statistics."""
+    if conn.dialect.name == "sqlite":
+        return set(conn.execute(text(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' OR name LIKE 'cases_fts%'")).all())
+    return set(conn.execute(text(
+        "SELECT 'index', indexname, tablename, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() AND indexname LIKE '%trgm%' "
+        "UNION SELECT 'statistics', stxname, '', '' FROM pg_statistic_ext")).all())
+
+
 def test_upgrade_from_empty_builds_exactly_the_models(empty_database, db_app):
     assert tables(empty_database) == set()
     flask(empty_database, "db", "upgrade")
     model_tables = set(db.metadata.tables)
     assert tables(empty_database) == model_tables | {"alembic_version"}
     assert schema_differences(empty_database) == []
+    # and the same search objects as create_all() — Alembic's batch mode on SQLite once
+    # dropped the FTS5 triggers (0014, 0015): new cases went missing from search
+    migrated = create_engine(normalise_database_url(empty_database))
+    try:
+        with migrated.connect() as conn:
+            built = search_objects(conn)
+    finally:
+        migrated.dispose()
+    assert built == search_objects(db.session.connection())
+    if db.engine.dialect.name == "sqlite":
+        assert {row[1] for row in built if row[0] == "trigger"} == set(SQLITE_TRIGGERS)
 
 
 def test_fresh_install_then_roles_sync(empty_database, db_app):

@@ -36,9 +36,13 @@ SQLITE_DDL = [
     "INSERT INTO cases_fts(rowid, title, description) "
     "VALUES (new.id, new.title, new.description); END",
 ]
+# the triggers above; Alembic's batch mode on SQLite copies a table to alter it and
+# drops these with the old one: a migration that alters ``cases`` makes them again
+# (0025 did, after 0014 and 0015; tests/test_migrations.py compares them)
+SQLITE_TRIGGERS = ("cases_fts_ai", "cases_fts_ad", "cases_fts_au")
 SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS cases_fts_au", "DROP TRIGGER IF EXISTS cases_fts_ad",
-    "DROP TRIGGER IF EXISTS cases_fts_ai", "DROP TABLE IF EXISTS cases_fts",
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in reversed(SQLITE_TRIGGERS)),
+    "DROP TABLE IF EXISTS cases_fts",
 ]
 def postgresql_ddl(connection) -> list[str]:
     """pg_trgm's GIN indexes, the operator class named with the schema the extension
