@@ -38,7 +38,8 @@ ALL = "all"
 # case_stat_town's month for counts over every month: cases by state whenever received
 # (the landing page's and a list's banner-wide counts by state, migration 0024)
 EVER = 0
-_TRACKED = [
+# the columns of a case the counts read (the bench seed counts from a copy of just these)
+TRACKED = [
     CASES.c.id, CASES.c.place_id, CASES.c.received_on, CASES.c.concluded_on, CASES.c.state,
     CASES.c.urgency, CASES.c.category_id, CASES.c.channel_id, CASES.c.resolution_level,
     CASES.c.evaluation, CASES.c.is_repeat, CASES.c.skipped_level, CASES.c.is_group,
@@ -227,7 +228,7 @@ def apply_delta(connection, delta: Counter, table=STAT) -> None:
 def _rows(connection, ids) -> list:
     if not ids:
         return []
-    return list(connection.execute(select(*_TRACKED).where(CASES.c.id.in_(ids))).mappings())
+    return list(connection.execute(select(*TRACKED).where(CASES.c.id.in_(ids))).mappings())
 
 
 def _delta(old_rows, new_rows, contribute=contributions) -> Counter:
@@ -259,7 +260,7 @@ def _old_from_history(obj, new_row):
     _remember_old_rows ran (by a later before_flush listener); None if unchanged."""
     attrs = sa_inspect(obj).attrs
     row, changed = dict(new_row), False
-    for column in _TRACKED:
+    for column in TRACKED:
         deleted = attrs[column.key].history.deleted
         if deleted:
             row[column.key], changed = deleted[0], True
