@@ -98,11 +98,28 @@ def empty(url):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
         return
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    _create_database(url)
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def _create_database(url):
+    """The bench's PostgreSQL database, created on a server that does not have it yet."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                               {"name": target.database}):
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
 
 
 def engine_for(url, bulk: bool = False):
