@@ -6,7 +6,8 @@ are copied in; on PostgreSQL two connections write side by side."""
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bench import seed
 from tests.conftest import PG_URL
@@ -18,16 +19,10 @@ N = 3000
 def register_url(engine_name, tmp_path):
     if engine_name == "sqlite":
         return f"sqlite:///{tmp_path / 'bench.db'}"
-    # a database of its own: the seed empties its schema
-    base, _, name = PG_URL.rpartition("/")
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
-    target = f"{name}_bench_seed"
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target}):
-            conn.execute(text(f'CREATE DATABASE "{target}"'))
-    admin.dispose()
-    return f"{base}/{target}"
+    # a database of its own (the seed creates it): the seed empties its schema
+    url = make_url(PG_URL)
+    return url.set(database=f"{url.database}_bench_seed").render_as_string(
+        hide_password=False)
 
 
 def test_the_seed_builds_a_register_whose_search_and_counts_agree_with_its_cases(
