@@ -8,11 +8,9 @@ scripts/test.sh says so; in CI (.ci/run) a skipped PostgreSQL run is a failure."
 
 import os
 import re
-import sqlite3
 
 import pytest
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
 
 from tests import clients
 from tests.clients import IsolatedClient, sign_in
@@ -38,26 +36,8 @@ def _compile_catalogs() -> None:
 
 _compile_catalogs()
 
-def _no_waiting_for_disk(url: str) -> str:
-    """Tests keep nothing: a commit need not wait for the disk. PostgreSQL: the
-    connections' synchronous_commit off, in the URL, so the flask processes and served
-    apps the tests start get it too (a crash could lose the last commits, never corrupt
-    a database)."""
-    if url.startswith("sqlite") or "synchronous_commit" in url:
-        return url
-    return url + ("&" if "?" in url else "?") + "options=-c%20synchronous_commit%3Doff"
-
-
-PG_URL = _no_waiting_for_disk(
-    os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ENGINE = os.environ.get("DAIBAN_TEST_DB", "sqlite")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_without_fsync(dbapi_connection, connection_record):
-    """The same for the tests' SQLite files, in this process: no fsync per commit."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def _pg_available() -> str | None:
