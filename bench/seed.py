@@ -532,7 +532,7 @@ seed._side({job!r}, {register!r}, {target!r}, *{args!r})
 
 
 def _sqlite_path(engine) -> str:
-    return engine.url.database
+    return os.path.abspath(engine.url.database)
 
 
 def _start_side(job, register, target, *args):
