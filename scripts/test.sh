@@ -26,7 +26,7 @@ if [ "$(id -u)" = "0" ] && { [ -n "${CI:-}" ] || [ "${INSTALL_BROWSER:-0}" = "1"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 
-ruff check app tests
+ruff check app tests bench migrations
 
 # The two halves are independent processes (FAB's AppBuilder is one per process) on
 # independent databases: run them side by side, each into its own log, then show both.
