@@ -69,10 +69,11 @@ def schema_differences(url: str) -> list:
         engine.dispose()
 
 
-def search_objects(conn) -> set:
-    """What keeps search answered by an index, outside the metadata: on SQLite the FTS5
-    tables and every trigger (those keep the index in step with the cases), on
-    PostgreSQL the trigram indexes and the extended statistics."""
+def objects_outside_the_metadata(conn) -> set:
+    """What the models' DDL builds beside the tables: on SQLite the FTS5 tables and every
+    trigger (those keep the search index in step with the cases); on PostgreSQL the
+    trigram indexes, the extended statistics, the triggers (the audit trail's and the
+    case events' append-only guard) and daiban's functions."""
     if conn.dialect.name == "sqlite":
         return set(conn.execute(text(
             "SELECT type, name, tbl_name, sql FROM sqlite_master "
@@ -80,7 +81,15 @@ def search_objects(conn) -> set:
     return set(conn.execute(text(
         "SELECT 'index', indexname, tablename, indexdef FROM pg_indexes "
         "WHERE schemaname = current_schema() AND indexname LIKE '%trgm%' "
-        "UNION SELECT 'statistics', stxname, '', '' FROM pg_statistic_ext")).all())
+        "UNION SELECT 'statistics', stxname, '', '' FROM pg_statistic_ext "
+        "UNION SELECT 'trigger', t.tgname, c.relname, pg_get_triggerdef(t.oid) "
+        "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() "
+        "UNION SELECT 'function', p.proname, '', pg_get_functiondef(p.oid) "
+        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = current_schema() AND NOT EXISTS ("
+        "  SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')")).all())
 
 
 def test_upgrade_from_empty_builds_exactly_the_models(empty_database, db_app):
@@ -89,17 +98,21 @@ def test_upgrade_from_empty_builds_exactly_the_models(empty_database, db_app):
     model_tables = set(db.metadata.tables)
     assert tables(empty_database) == model_tables | {"alembic_version"}
     assert schema_differences(empty_database) == []
-    # and the same search objects as create_all() — Alembic's batch mode on SQLite once
-    # dropped the FTS5 triggers (0014, 0015): new cases went missing from search
+    # and the same objects beside the tables as create_all() — Alembic's batch mode on
+    # SQLite once dropped the FTS5 triggers (0014, 0015): new cases went missing from
+    # search
     migrated = create_engine(normalise_database_url(empty_database))
     try:
         with migrated.connect() as conn:
-            built = search_objects(conn)
+            built = objects_outside_the_metadata(conn)
     finally:
         migrated.dispose()
-    assert built == search_objects(db.session.connection())
+    assert built == objects_outside_the_metadata(db.session.connection())
+    triggers = {row[1] for row in built if row[0] == "trigger"}
     if db.engine.dialect.name == "sqlite":
-        assert {row[1] for row in built if row[0] == "trigger"} == set(SQLITE_TRIGGERS)
+        assert triggers == set(SQLITE_TRIGGERS)
+    else:
+        assert {"audit_log_append_only", "case_event_append_only"} <= triggers
 
 
 def test_fresh_install_then_roles_sync(empty_database, db_app):
