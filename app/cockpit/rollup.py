@@ -83,11 +83,12 @@ def contributions(row) -> Counter:
     return out
 
 
-def town_contributions(row) -> Counter:
-    """What one case adds to case_stat_town: the same counts under its township."""
+def town_contributions(row, counts=None) -> Counter:
+    """What one case adds to case_stat_town: the same counts (``counts``, its
+    contributions to case_stat, computed when not given) under its township."""
     town = row["township_id"] if row["township_id"] is not None else row["place_id"]
     out = Counter()
-    for (dim, ym, _place, key), n in contributions(row).items():
+    for (dim, ym, _place, key), n in (counts or contributions(row)).items():
         if dim != ALL:
             out[(dim, ym, town, key)] += n
         if dim == "state":
@@ -115,29 +116,29 @@ def sql_dimensions(c=CASES.c) -> dict:
     }
 
 
-def _aggregate_selects(table=STAT, *where):
-    """One GROUP BY per dimension over the cases (those where ``where`` holds): the rows
-    of ``table``, per village (case_stat) or per township (case_stat_town)."""
+def _aggregate_selects(table=STAT):
+    """One GROUP BY per dimension over the cases: the rows of ``table``, per village
+    (case_stat) or per township (case_stat_town)."""
     c = CASES.c
     place = c.place_id if table is STAT else TOWN_OF
     for dim, (key, condition) in sql_dimensions().items():
         ym = ym_sql(c.received_on)
         yield (select(literal(dim).label("dim"), ym.label("ym"), place.label("place_id"),
                       key.label("key"), func.count().label("n"))
-               .where(condition, *where).group_by(ym, place, key))
+               .where(condition).group_by(ym, place, key))
     if table is STAT:
         yield (select(literal(ALL).label("dim"), literal(0).label("ym"), c.place_id,
                       literal(FLAG).label("key"), func.count().label("n"))
-               .where(*where).group_by(c.place_id))
+               .group_by(c.place_id))
     else:
         yield (select(literal("state").label("dim"), literal(EVER).label("ym"),
                       place.label("place_id"), c.state.label("key"), func.count().label("n"))
-               .where(*where).group_by(place, c.state))
+               .group_by(place, c.state))
     ym = ym_sql(c.concluded_on)
     yield (select(literal("concluded_in").label("dim"), ym.label("ym"),
                   place.label("place_id"), literal(FLAG).label("key"),
                   func.count().label("n"))
-           .where(c.state.in_(CONCLUDED_STATES), c.concluded_on.isnot(None), *where)
+           .where(c.state.in_(CONCLUDED_STATES), c.concluded_on.isnot(None))
            .group_by(ym, place))
 
 
@@ -231,19 +232,17 @@ def _rows(connection, ids) -> list:
     return list(connection.execute(select(*TRACKED).where(CASES.c.id.in_(ids))).mappings())
 
 
-def _delta(old_rows, new_rows, contribute=contributions) -> Counter:
-    delta = Counter()
-    for row in old_rows:
-        delta.subtract(contribute(row))
-    for row in new_rows:
-        delta.update(contribute(row))
-    return delta
-
-
 def apply_change(connection, old_rows, new_rows) -> None:
-    """Both tables follow cases going from ``old_rows`` to ``new_rows``."""
-    apply_delta(connection, _delta(old_rows, new_rows), STAT)
-    apply_delta(connection, _delta(old_rows, new_rows, town_contributions), TOWN)
+    """Both tables follow cases going from ``old_rows`` to ``new_rows`` (each row's
+    contributions computed once, for both)."""
+    village, town = Counter(), Counter()
+    for rows, add in ((old_rows, Counter.subtract), (new_rows, Counter.update)):
+        for row in rows:
+            counts = contributions(row)
+            add(village, counts)
+            add(town, town_contributions(row, counts))
+    apply_delta(connection, village, STAT)
+    apply_delta(connection, town, TOWN)
 
 
 def _remember_old_rows(session, flush_context, instances):

@@ -33,8 +33,7 @@ def _state_counts(scope) -> dict:
     counts per township over every month (case_stat_town, kept in the same
     transaction): a few hundred rows, where counting 1,000,000 cases took 100+ ms (and
     the per-village counts' 81,000 rows 7 ms on PostgreSQL); a stationed department's,
-    from
-    its transfers (``department_cases_by_state``); elsewhere an index range of the
+    from its transfers (``department_cases_by_state``); elsewhere an index range of the
     scope (ix_case_township_state_due for a township)."""
     if scope.everything:
         return dict(db.session.execute(
