@@ -317,15 +317,18 @@ def test_forbidden_page_is_the_apps_own(world, login, rendered):
 
 # ---- list arguments ----------------------------------------------------------------------
 
-@pytest.fixture()
-def many_cases(world):
-    case_a = world.cases["A"]
-    village = world.villages["A1"]
-    with direct_case_writes():  # 130 rows to page through, no history needed
-        _add_many(case_a, village)
+def _add_many(world):
+    """130 more cases of village A1 to page through (no history needed)."""
+    case_a, village = world.cases["A"], world.villages["A1"]
+    with direct_case_writes():
+        _add_many_cases(case_a, village)
 
 
-def _add_many(case_a, village):
+# the world with them, built once for the tests that page through them (conftest)
+many_cases = pytest.mark.world_with.with_args(_add_many)
+
+
+def _add_many_cases(case_a, village):
     db.session.add_all([
         Case(number=f"T{n:06d}", petitioner_id=case_a.petitioner_id, place=village,
              responsible_place=village, channel_id=case_a.channel_id,
@@ -347,20 +350,23 @@ def _rows_on_page(html: str, route: str) -> int:
     "_oc_CaseView=number&_od_CaseView=sideways", "_flt_0_received_on=not-a-date",
     "_flt_0_place=abc",
 ])
-def test_list_arguments_never_500_nor_show_more_than_100_rows(many_cases, login,
-                                                              no_propagation, query):
+@many_cases
+def test_list_arguments_never_500_nor_show_more_than_100_rows(world, login, no_propagation,
+                                                              query):
     client = login("leader")
     response = client.get(f"/caseview/list/?{query}", follow_redirects=True)
     assert response.status_code == 200
     assert _rows_on_page(response.get_data(as_text=True), "caseview") <= 100
 
 
-def test_page_size_is_capped_at_100(many_cases, login):
+@many_cases
+def test_page_size_is_capped_at_100(world, login):
     html = login("leader").get("/caseview/list/?psize_CaseView=100000").get_data(as_text=True)
     assert _rows_on_page(html, "caseview") == 100
 
 
-def test_page_size_within_bounds_is_honoured(many_cases, login):
+@many_cases
+def test_page_size_within_bounds_is_honoured(world, login):
     html = login("leader").get("/caseview/list/?psize_CaseView=50").get_data(as_text=True)
     assert _rows_on_page(html, "caseview") == 50
 
