@@ -206,3 +206,28 @@ def test_a_departments_landing_counts_and_lists_only_its_cases_in_every_state(
 
     # the case transferred to it twice counts once
     assert (stands("transferred"), stands("in_progress"), stands("concluded")) == (1, 0, 1)
+
+
+def test_a_departments_waiting_transfers_are_one_index_range_in_reply_by_order(world,
+                                                                               db_app):
+    """The landing page's statement for a department's open transfers is answered by an
+    index in its own order: no sort of every transfer the department ever had (on
+    PostgreSQL asked with sorts and sequential scans priced out, as a large table would
+    price them)."""
+    from sqlalchemy import text
+
+    from app.views.todo import open_transfers
+
+    statement = open_transfers(user("dept"))
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(row[-1] for row in db.session.execute(
+            text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "ix_transfer_department_open_due" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(text("SET LOCAL enable_sort = off"))
+        plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+        assert "ix_transfer_department_open_due" in plan, plan
+        assert "Sort" not in plan, plan

@@ -444,6 +444,10 @@ class Transfer(Model):
         Index("ix_transfer_department_case", "department_id", "case_id"),
         # a department's cases by state, from the index alone (its landing page)
         Index("ix_transfer_department_state", "department_id", "case_state", "case_id"),
+        # its transfers waiting for a reply, by reply-by date (its landing page, their
+        # count): one range in order, where (department_id, case_id) read all of them
+        # and sorted them — 13 ms of the landing page's SQL at 1,000,000 cases (0026)
+        Index("ix_transfer_department_open_due", "department_id", "status", "due_on", "id"),
     )
 
     id = Column(Integer, primary_key=True)

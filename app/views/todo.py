@@ -139,6 +139,14 @@ def _due_sections(dues: list[_Due], also=()) -> tuple[list[TodoSection | None], 
     return sections, also_counts
 
 
+def open_transfers(user):
+    """The transfers to ``user``'s department still waiting for its reply, by reply-by
+    date: one range of ix_transfer_department_open_due, in its order."""
+    return (select(Transfer).where(case_service.answerable_transfers_clause(user),
+                                   Transfer.status == "open")
+            .order_by(Transfer.due_on, Transfer.id))
+
+
 def todo_for(user) -> list[TodoSection]:
     today = datetime.date.today()
     person_id = getattr(user, "person_id", None)
@@ -153,10 +161,7 @@ def todo_for(user) -> list[TodoSection]:
     dues += [_Due("overdue", _l("Overdue cases in my area"), bound=lambda due: due < today),
              _Due("due_soon", _l("Cases due soon in my area"),
                   bound=lambda due: due.between(today, soon))]
-    # transfers to my department: pending ones by reply-by date
-    transfers = (select(Transfer).where(case_service.answerable_transfers_clause(user),
-                                        Transfer.status == "open")
-                 .order_by(Transfer.due_on, Transfer.id))
+    transfers = open_transfers(user)
     # my escalation requests that were sent back lately
     since = datetime.datetime.now() - datetime.timedelta(days=SENT_BACK_DAYS)
     sent_back = (select(EscalationRequest)
