@@ -321,22 +321,19 @@ def _add_many(world):
     """130 more cases of village A1 to page through (no history needed)."""
     case_a, village = world.cases["A"], world.villages["A1"]
     with direct_case_writes():
-        _add_many_cases(case_a, village)
+        db.session.add_all([
+            Case(number=f"T{n:06d}", petitioner_id=case_a.petitioner_id, place=village,
+                 responsible_place=village, channel_id=case_a.channel_id,
+                 category_id=case_a.category_id, title=f"批量{n}", description="d",
+                 demand="d",
+                 received_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300))
+            for n in range(130)
+        ])
+        db.session.commit()
 
 
 # the world with them, built once for the tests that page through them (conftest)
 many_cases = pytest.mark.world_with.with_args(_add_many)
-
-
-def _add_many_cases(case_a, village):
-    db.session.add_all([
-        Case(number=f"T{n:06d}", petitioner_id=case_a.petitioner_id, place=village,
-             responsible_place=village, channel_id=case_a.channel_id,
-             category_id=case_a.category_id, title=f"批量{n}", description="d", demand="d",
-             received_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300))
-        for n in range(130)
-    ])
-    db.session.commit()
 
 
 def _rows_on_page(html: str, route: str) -> int:

@@ -3,9 +3,11 @@ cases to screen and escalations to approve, a department's pending transfers by
 reply-by date, a sent-back escalation for whoever asked — each line opens the case."""
 
 import pytest
+from sqlalchemy import text
 
 from app.extensions import db
 from app.services import cases as svc
+from app.views.todo import open_transfers
 from tests.clients import sign_in
 from tests.lifecycle_helpers import accept, department, staff_people, user
 
@@ -214,10 +216,6 @@ def test_a_departments_waiting_transfers_are_one_index_range_in_reply_by_order(w
     index in its own order: no sort of every transfer the department ever had (on
     PostgreSQL asked with sorts and sequential scans priced out, as a large table would
     price them)."""
-    from sqlalchemy import text
-
-    from app.views.todo import open_transfers
-
     statement = open_transfers(user("dept"))
     compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
     if db.engine.dialect.name == "sqlite":

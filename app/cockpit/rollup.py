@@ -88,7 +88,9 @@ def town_contributions(row, counts=None) -> Counter:
     contributions to case_stat, computed when not given) under its township."""
     town = row["township_id"] if row["township_id"] is not None else row["place_id"]
     out = Counter()
-    for (dim, ym, _place, key), n in (counts or contributions(row)).items():
+    if counts is None:
+        counts = contributions(row)
+    for (dim, ym, _place, key), n in counts.items():
         if dim != ALL:
             out[(dim, ym, town, key)] += n
         if dim == "state":
