@@ -99,7 +99,7 @@ def empty(url):
                 os.remove(path + suffix)
         return
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    _create_database(url)
+    create_database(url)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -107,8 +107,9 @@ def empty(url):
     engine.dispose()
 
 
-def _create_database(url):
-    """The bench's PostgreSQL database, created on a server that does not have it yet."""
+def create_database(url):
+    """A PostgreSQL database (the bench's, a test lane's), created on a server that does
+    not have it yet."""
     from sqlalchemy.engine import make_url
 
     target = make_url(url)

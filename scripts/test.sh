@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the tests need into .venv and runs the whole suite twice: on
-# SQLite and on PostgreSQL (TEST_DATABASE_URL, default the local server's `test`).
+# Installs everything the tests need into .venv and runs the whole suite: on SQLite and
+# on PostgreSQL (TEST_DATABASE_URL, default the local server's `test`), the browser tests
+# on PostgreSQL (its database `<that>_browser`, created when missing).
 # Set REQUIRE_POSTGRES=1 to fail instead of skipping when PostgreSQL is not reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,26 +29,37 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 ruff check app tests bench migrations
 
-# The two halves are independent processes (FAB's AppBuilder is one per process) on
-# independent databases: run them side by side, each into its own log, then show both.
+# Three independent processes (FAB's AppBuilder is one per process) on independent
+# databases, side by side on the machine's cores, each into its own log, then all shown:
+# every test on SQLite and every test on PostgreSQL, the browser tests on a PostgreSQL
+# database of their own (tests/conftest.py, DAIBAN_TEST_LANE, says which test runs where).
+PG_BASE=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
 status=0
 logs=$(mktemp -d)
-DAIBAN_TEST_DB=sqlite python -m pytest "$@" > "$logs/sqlite.log" 2>&1 &
+DAIBAN_TEST_DB=sqlite DAIBAN_TEST_LANE=main python -m pytest "$@" > "$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!
-DAIBAN_TEST_DB=postgresql python -m pytest "$@" -rs > "$logs/pg.log" 2>&1 &
+DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=main TEST_DATABASE_URL="$PG_BASE" \
+  python -m pytest "$@" -rs > "$logs/pg.log" 2>&1 &
 pg_pid=$!
-wait $sqlite_pid || status=$?
-set +e
-wait $pg_pid
-pg_status=$?
-set -e
+DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=browser TEST_DATABASE_URL="${PG_BASE}_browser" \
+  python -m pytest "$@" -rs > "$logs/browser.log" 2>&1 &
+browser_pid=$!
+for pid in $sqlite_pid $pg_pid $browser_pid; do
+  set +e
+  wait "$pid"
+  lane_status=$?
+  set -e
+  # 5: pytest collected nothing (a lane given tests that all belong to another lane)
+  if [ "$lane_status" -ne 0 ] && [ "$lane_status" -ne 5 ]; then status=$lane_status; fi
+done
 echo "== SQLite =="
 cat "$logs/sqlite.log"
 echo "== PostgreSQL =="
 cat "$logs/pg.log"
-[ "$pg_status" -eq 0 ] || status=$pg_status
-if grep -q "PostgreSQL half skipped" "$logs/pg.log"; then
-  echo "!! The PostgreSQL half was SKIPPED: PostgreSQL is not reachable at ${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}."
+echo "== PostgreSQL, browser tests =="
+cat "$logs/browser.log"
+if grep -q "PostgreSQL half skipped" "$logs/pg.log" "$logs/browser.log"; then
+  echo "!! The PostgreSQL half was SKIPPED: PostgreSQL is not reachable at $PG_BASE."
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then status=1; fi
 fi
 rm -rf "$logs"

@@ -42,8 +42,10 @@ ENGINE = os.environ.get("DAIBAN_TEST_DB", "sqlite")
 
 def _pg_available() -> str | None:
     from app.extensions import normalise_database_url
+    from bench.seed import create_database
 
     try:
+        create_database(normalise_database_url(PG_URL))  # a lane's own, the first time
         engine = create_engine(normalise_database_url(PG_URL), connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -54,6 +56,34 @@ def _pg_available() -> str | None:
 
 
 _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
+
+# scripts/test.sh runs the suite as three processes ("lanes") side by side on the two
+# cores: SQLite, PostgreSQL, and the browser tests on a PostgreSQL database of their own.
+# A bare `pytest` (no DAIBAN_TEST_LANE) runs every test on its engine.
+#   main     every test but the browser tests; on PostgreSQL also not the tests marked
+#            any_engine (they build what they test on a SQLite file of their own)
+#   browser  the browser tests alone (PostgreSQL, the production engine: what Chromium
+#            draws does not depend on the engine, and every page's server side is tried
+#            on both engines by the other tests)
+LANE = os.environ.get("DAIBAN_TEST_LANE", "")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not LANE:
+        return
+
+    def wanted(item):
+        browser = item.get_closest_marker("browser") is not None
+        if LANE == "browser":
+            return browser
+        return not browser and not (ENGINE == "postgresql"
+                                    and item.get_closest_marker("any_engine"))
+
+    kept = [item for item in items if wanted(item)]
+    dropped = [item for item in items if not wanted(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def database_url(engine: str, tmp_path_factory) -> str:

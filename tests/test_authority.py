@@ -16,6 +16,8 @@ from app.domain import lifecycle as lc
 from app.domain.authority import Actor
 from app.domain.errors import RoleNotAllowed
 
+pytestmark = pytest.mark.any_engine  # nothing of the engine under test
+
 BANNER, T1, T2 = "/B/", "/B/T1/", "/B/T2/"
 V1, G1 = "/B/T1/V1/", "/B/T1/V1/G1/"
 AGENT_PERSON, LEADER_PERSON = 11, 12

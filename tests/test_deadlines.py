@@ -8,6 +8,8 @@ import pytest
 from app.domain import deadlines as dl
 from app.domain.errors import RuleBroken
 
+pytestmark = pytest.mark.any_engine  # nothing of the engine under test
+
 CAL = dl.DeadlineRules()
 LOCAL = dl.DeadlineRules(urgency_limits={"red": 7, "yellow": 15, "blue": None})
 WORK = dl.DeadlineRules(day_kind="working")

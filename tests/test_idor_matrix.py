@@ -10,14 +10,19 @@ The views and APIs are read from the app (every FAB view whose model has a place
 ``scope_clause``), so a new view or API is tried without touching this file; a scoped
 model without a B row here fails ``test_every_scoped_model_has_a_row_of_b``.
 
-One world for the module (built once, one signed-in client per account)."""
+One world for the module (built once, one signed-in client per account). A route that
+FAB's permission check refuses an account is refused before any row is read, whichever
+row the path names, and the check asks the account's roles only: it is tried with one
+row of B by the first account of those roles, not with each (``_FabRefusals``)."""
 
 import datetime
 import io
 import json
+import logging
 import re
 
 import pytest
+from flask_appbuilder.const import LOGMSG_ERR_SEC_ACCESS_DENIED
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.sql.elements import True_
@@ -45,7 +50,7 @@ MARK = "MARKB"  # in a text field of every row made here for township B
 # reads them wherever it is bound, and only the system administrator keeps them. Their
 # scope clause serves a department's staff (their own department), not a place.
 BANNER_WIDE = {"Department"}
-TALLY = {"requests": 0}
+TALLY = {"requests": 0, "fab_refusals": 0}
 
 
 # ---- the world: A and B, and a row of B for every scoped model ------------------------
@@ -208,6 +213,7 @@ class Matrix:
         self.app, self.world, self.b_ids, self.texts = app, world, b_ids, texts
         self.before, self.drills = before, drills
         self.clients = {}
+        self.fab_refused = {}  # the accounts' roles → what FAB's check refused them
 
     def client(self, username):
         if username not in self.clients:
@@ -336,15 +342,49 @@ def _text_columns(model):
 
 # ---- the checks ----------------------------------------------------------------------
 
+class _FabRefusals(logging.Handler):
+    """FAB's permission decorators (has_access, protect, has_access_api) log a refusal
+    before the view runs: the row named in the path is never read, so one request shows
+    the route refused for every row."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        if record.msg == LOGMSG_ERR_SEC_ACCESS_DENIED:
+            self.count += 1
+
+
+FAB_REFUSALS = _FabRefusals()
+logging.getLogger("flask_appbuilder.security.decorators").addHandler(FAB_REFUSALS)
+
+
 class Probe:
     def __init__(self, matrix, username):
         self.m, self.username = matrix, username
         self.client = matrix.client(username)
         self.failures = []
+        # (endpoint, method) FAB's permission check refused: it asks the roles only, so
+        # what it refused one account it refuses every account of the same roles
+        roles = frozenset(ACCOUNTS[username][:1])
+        self.fab_refused = matrix.fab_refused.setdefault(roles, set())
 
     def send(self, method, url, **kwargs):
         TALLY["requests"] += 1
-        return self.client.open(url, method=method, **kwargs)
+        before = FAB_REFUSALS.count
+        response = self.client.open(url, method=method, **kwargs)
+        if FAB_REFUSALS.count > before:
+            TALLY["fab_refusals"] += 1
+            endpoint = self.client.application.url_map.bind("localhost").match(
+                url.split("?")[0], method=method)[0]
+            self.fab_refused.add((endpoint, method))
+        return response
+
+    def refused_by_permission(self, rule, method) -> bool:
+        """Did FAB's permission check already refuse this route and method to an account
+        of these roles (for another row)? Then no other row needs trying."""
+        return (rule.endpoint, method) in self.fab_refused
 
     def body_names_b(self, response, model=None, route_base=None):
         if response.mimetype == "application/json":
@@ -429,6 +469,8 @@ def _try_view(probe, app, view, model):
                         continue
                     if method == "GET" and writes and index >= 1:
                         continue
+                    if probe.refused_by_permission(rule, method):
+                        continue
                     if method == "GET":
                         probe.refused("GET", url, VIEW_CODES)
                     else:
@@ -467,6 +509,8 @@ def _try_api(probe, app, view, model):
                 url = _fill(rule, {**values, "pk": pk})
                 for method in sorted(methods):
                     if index >= 1 and (method != "GET" or others):
+                        continue
+                    if probe.refused_by_permission(rule, method):
                         continue
                     if method == "GET":
                         probe.refused("GET", url, API_CODES)
@@ -521,6 +565,8 @@ def test_the_drill_down_names_b(matrix):
 def test_nothing_of_b_changed(matrix):
     assert _snapshot(matrix.b_ids) == matrix.before
     print(f"\nIDOR matrix: {TALLY['requests']} requests by {len(ACCOUNTS)} accounts, "
+          f"{TALLY['fab_refusals']} of them refused by FAB's permission check, "
           f"{sum(len(v) for v in matrix.b_ids.values())} rows of township B")
     assert TALLY["requests"] > 1000
+    assert TALLY["fab_refusals"] > 100  # the check is seen, so its repeats are skipped
 

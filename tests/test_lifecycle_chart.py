@@ -11,6 +11,8 @@ from app.domain import lifecycle as lc
 from app.domain.authority import SYSTEM
 from app.domain.errors import ActionNotAllowed, RuleBroken
 
+pytestmark = pytest.mark.any_engine  # nothing of the engine under test
+
 # action: (from states, to state or "=" for unchanged)
 EXPECTED = {
     "register": ("new", "registered"),

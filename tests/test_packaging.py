@@ -13,6 +13,8 @@ import zipfile
 
 import pytest
 
+pytestmark = pytest.mark.any_engine  # nothing of the engine under test
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 LOGIN_CHECK = textwrap.dedent("""

@@ -4,6 +4,10 @@ import hashlib
 import os
 import re
 
+import pytest
+
+pytestmark = pytest.mark.any_engine  # nothing of the engine under test
+
 VENDOR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "app", "static", "vendor")
 
 
