@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need into .venv and runs the whole suite: on SQLite and
-# on PostgreSQL (TEST_DATABASE_URL, default the local server's `test`), the browser tests
-# on PostgreSQL (its database `<that>_browser`, created when missing).
+# on PostgreSQL (TEST_DATABASE_URL, default the local server's `test`, and for the second
+# PostgreSQL lane `<that>_second`, created when missing).
 # Set REQUIRE_POSTGRES=1 to fail instead of skipping when PostgreSQL is not reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +31,8 @@ ruff check app tests bench migrations
 
 # Three independent processes (FAB's AppBuilder is one per process) on independent
 # databases, side by side on the machine's cores, each into its own log, then all shown:
-# every test on SQLite and every test on PostgreSQL, the browser tests on a PostgreSQL
-# database of their own (tests/conftest.py, DAIBAN_TEST_LANE, says which test runs where).
+# every test on SQLite, and every test on PostgreSQL in two lanes, the second on a
+# database of its own (tests/conftest.py, DAIBAN_TEST_LANE, says which test runs where).
 PG_BASE=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
 status=0
 logs=$(mktemp -d)
@@ -41,10 +41,10 @@ sqlite_pid=$!
 DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=main TEST_DATABASE_URL="$PG_BASE" \
   python -m pytest "$@" -rs > "$logs/pg.log" 2>&1 &
 pg_pid=$!
-DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=browser TEST_DATABASE_URL="${PG_BASE}_browser" \
-  python -m pytest "$@" -rs > "$logs/browser.log" 2>&1 &
-browser_pid=$!
-for pid in $sqlite_pid $pg_pid $browser_pid; do
+DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=second TEST_DATABASE_URL="${PG_BASE}_second" \
+  python -m pytest "$@" -rs > "$logs/second.log" 2>&1 &
+second_pid=$!
+for pid in $sqlite_pid $pg_pid $second_pid; do
   set +e
   wait "$pid"
   lane_status=$?
@@ -56,9 +56,9 @@ echo "== SQLite =="
 cat "$logs/sqlite.log"
 echo "== PostgreSQL =="
 cat "$logs/pg.log"
-echo "== PostgreSQL, browser tests =="
-cat "$logs/browser.log"
-if grep -q "PostgreSQL half skipped" "$logs/pg.log" "$logs/browser.log"; then
+echo "== PostgreSQL, second lane =="
+cat "$logs/second.log"
+if grep -q "PostgreSQL half skipped" "$logs/pg.log" "$logs/second.log"; then
   echo "!! The PostgreSQL half was SKIPPED: PostgreSQL is not reachable at $PG_BASE."
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then status=1; fi
 fi

@@ -58,14 +58,18 @@ def _pg_available() -> str | None:
 _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 
 # scripts/test.sh runs the suite as three processes ("lanes") side by side on the two
-# cores: SQLite, PostgreSQL, and the browser tests on a PostgreSQL database of their own.
-# A bare `pytest` (no DAIBAN_TEST_LANE) runs every test on its engine.
-#   main     every test but the browser tests; on PostgreSQL also not the tests marked
-#            any_engine (they build what they test on a SQLite file of their own)
-#   browser  the browser tests alone (PostgreSQL, the production engine: what Chromium
-#            draws does not depend on the engine, and every page's server side is tried
-#            on both engines by the other tests)
+# cores: SQLite, and PostgreSQL split in two lanes on databases of their own (the
+# PostgreSQL half alone took ~60 % longer than the SQLite half). A bare `pytest` (no
+# DAIBAN_TEST_LANE) runs every test on its engine.
+#   main    every test but the browser tests; on PostgreSQL also not the second lane's
+#           modules, nor the tests marked any_engine (they build what they test on a
+#           SQLite file of their own, or touch no database)
+#   second  the browser tests (PostgreSQL only, the production engine: what Chromium
+#           draws does not depend on the engine, and every page's server side is tried
+#           on both engines by the other tests) and SECOND_LANE, chosen so that the two
+#           PostgreSQL lanes take about as long (docs/benchmarks.md, "Test suite")
 LANE = os.environ.get("DAIBAN_TEST_LANE", "")
+SECOND_LANE = {"test_schemathesis.py", "test_authority_matrix.py", "test_fuzz_routes.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,10 +78,11 @@ def pytest_collection_modifyitems(config, items):
 
     def wanted(item):
         browser = item.get_closest_marker("browser") is not None
-        if LANE == "browser":
-            return browser
-        return not browser and not (ENGINE == "postgresql"
-                                    and item.get_closest_marker("any_engine"))
+        second = browser or (ENGINE == "postgresql" and item.path.name in SECOND_LANE)
+        if LANE == "second":
+            return second
+        return not second and not browser and not (
+            ENGINE == "postgresql" and item.get_closest_marker("any_engine"))
 
     kept = [item for item in items if wanted(item)]
     dropped = [item for item in items if not wanted(item)]
