@@ -456,6 +456,9 @@ def test_the_page_takes_what_it_offers(db_app, matrix):
         client = sign_in(db_app, name)
         with one_connection(db_app) as checkpoint:
             for key, case_id in cases.items():
+                if not any((name, key, action) in take for action in CASE_ACTIONS) and not (
+                        set(refuse.get((name, key), ())) & set(CASE_ACTIONS)):
+                    continue  # nothing to post; what the page offers is compared above
                 with checkpoint():
                     response = client.get(f"/caseview/show/{case_id}")
                     html = response.get_data(as_text=True)
