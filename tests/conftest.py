@@ -81,7 +81,7 @@ def pytest_collection_modifyitems(config, items):
         second = browser or (ENGINE == "postgresql" and item.path.name in SECOND_LANE)
         if LANE == "second":
             return second
-        return not second and not browser and not (
+        return not second and not (
             ENGINE == "postgresql" and item.get_closest_marker("any_engine"))
 
     kept = [item for item in items if wanted(item)]

@@ -12,8 +12,8 @@ model without a B row here fails ``test_every_scoped_model_has_a_row_of_b``.
 
 One world for the module (built once, one signed-in client per account). A route that
 FAB's permission check refuses an account is refused before any row is read, whichever
-row the path names, and the check asks the account's roles only: it is tried with one
-row of B by the first account of those roles, not with each (``_FabRefusals``)."""
+row the path names, and the check asks the account's role only: it is tried with one
+row of B by the first account of that role, not with each (``_FabRefusals``)."""
 
 import datetime
 import io
@@ -213,7 +213,7 @@ class Matrix:
         self.app, self.world, self.b_ids, self.texts = app, world, b_ids, texts
         self.before, self.drills = before, drills
         self.clients = {}
-        self.fab_refused = {}  # the accounts' roles → what FAB's check refused them
+        self.fab_refused = {}  # an account's role → what FAB's check refused it
 
     def client(self, username):
         if username not in self.clients:
@@ -365,10 +365,9 @@ class Probe:
         self.m, self.username = matrix, username
         self.client = matrix.client(username)
         self.failures = []
-        # (endpoint, method) FAB's permission check refused: it asks the roles only, so
-        # what it refused one account it refuses every account of the same roles
-        roles = frozenset(ACCOUNTS[username][:1])
-        self.fab_refused = matrix.fab_refused.setdefault(roles, set())
+        # (endpoint, method) FAB's permission check refused: it asks the role only, so
+        # what it refused one account it refuses every account of the same role
+        self.fab_refused = matrix.fab_refused.setdefault(ACCOUNTS[username][0], set())
 
     def send(self, method, url, **kwargs):
         TALLY["requests"] += 1
@@ -383,7 +382,7 @@ class Probe:
 
     def refused_by_permission(self, rule, method) -> bool:
         """Did FAB's permission check already refuse this route and method to an account
-        of these roles (for another row)? Then no other row needs trying."""
+        of this role (for another row)? Then no other row needs trying."""
         return (rule.endpoint, method) in self.fab_refused
 
     def body_names_b(self, response, model=None, route_base=None):
