@@ -84,8 +84,9 @@ def pytest_collection_modifyitems(config, items):
         return not second and not (
             ENGINE == "postgresql" and item.get_closest_marker("any_engine"))
 
-    kept = [item for item in items if wanted(item)]
-    dropped = [item for item in items if not wanted(item)]
+    kept, dropped = [], []
+    for item in items:
+        (kept if wanted(item) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -337,10 +337,10 @@ def _refusals_to_try(answers) -> dict:
 def _allowed_to_take(answers) -> set:
     """Which allowed actions every surface takes, chosen so that each account takes each
     action the rule lets it take somewhere, and each action is taken on each case where
-    the rule lets anyone take it: ``{(account, case key, action)}``. What each surface
-    offers is compared with the rule for every (account × case); the services behind the
-    surfaces are the same, so taking every allowed triple through every surface (~500 a
-    surface) proves no more than this covering set (~40 % of them) does."""
+    the rule lets anyone take it: ``{(account, case key, action)}``, about half of the
+    ~500 allowed triples. What each surface offers is compared with the rule for every
+    (account × case), and the services behind the surfaces are the same: what the left-out
+    triples would add is the same action again by the same account on another case."""
     chosen, by_account, by_case = set(), set(), set()
     for (name, key), (_offered, outcome) in sorted(answers.items()):
         for action in sorted(a for a, refused in outcome.items() if refused is None):
