@@ -8,7 +8,7 @@ sign-in, as on the page; later resets stay on the page (``resetpasswords``)."""
 
 import datetime
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.sqla.models import (
     Group,
@@ -19,7 +19,7 @@ from flask_appbuilder.security.sqla.models import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import inspect
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.api_errors import ErrorShape
 from app.api_resources import READ_ROUTES, RecordRefused, WriteApi
@@ -83,10 +83,7 @@ class AccountApi(SecurityPageApi):
             problems = accounts.password_problems(item.password, item.username)
             if problems:
                 raise RecordRefused(" ".join(problems), field="password")
-            item.password = generate_password_hash(
-                password=item.password,
-                method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
-                salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+            item.password = accounts.hash_password(item.password)
             # an account an administrator creates changes its password at first sign-in
             item.must_change_password = True
             item.password_changed_at = datetime.datetime.now(datetime.UTC).replace(

@@ -33,6 +33,7 @@ from app.models import (
     Transfer,
 )
 from app.mongolian import with_suffix
+from app.security import accounts
 from app.security.roles import ALL_ROLES
 from app.services.dictionaries import seed_dictionaries
 
@@ -529,11 +530,15 @@ def _ensure_logins(banner) -> list[dict]:
                   ("Mediator", f"mediator{n}", township, None, None),
                   ("GridWorker", f"grid{n}", first_grid[township.id], None, None)]
     logins = []
+    # every demo login has the one published password: hashed once, not once a login
+    # (scrypt costs ~0.1 s, 1.9 of seed-demo's 5 s)
+    demo_hash = None
     for role, username, place, department_, person in specs:
         user = sm.find_user(username=username)
         if user is None:
+            demo_hash = demo_hash or accounts.hash_password(DEMO_PASSWORD)
             user = sm.add_user(username, username, "demo", f"{username}@daiban.invalid",
-                               [sm.find_role(role)], DEMO_PASSWORD)
+                               [sm.find_role(role)], hashed_password=demo_hash)
         user.place_id = place.id if place is not None else None
         user.department_id = department_.id if department_ is not None else None
         if person is None and role in _ROLE_DUTY:

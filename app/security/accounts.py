@@ -27,7 +27,7 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.security import LoginAttempt
@@ -47,6 +47,14 @@ def _config(name, default):
 
 
 # ---- password policy ---------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    """The stored form of ``password``, as FAB's own forms store it (its configured
+    method and salt length)."""
+    return generate_password_hash(
+        password=password, method=_config("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+        salt_length=_config("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+
 
 def password_problems(password: str, username: str | None, previous_hashes=()) -> list[str]:
     problems = []
