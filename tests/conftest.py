@@ -10,7 +10,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Integer, create_engine, text
 
 from tests import clients
 from tests.clients import IsolatedClient, sign_in
@@ -61,15 +61,23 @@ _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 # cores: SQLite, and PostgreSQL split in two lanes on databases of their own (the
 # PostgreSQL half alone took ~60 % longer than the SQLite half). A bare `pytest` (no
 # DAIBAN_TEST_LANE) runs every test on its engine.
-#   main    every test but the browser tests; on PostgreSQL also not the second lane's
-#           modules, nor the tests marked any_engine (they build what they test on a
-#           SQLite file of their own, or touch no database)
+#   main    every test but the browser tests; on SQLite not POSTGRESQL_ONLY either; on
+#           PostgreSQL not the second lane's modules, nor the tests marked any_engine
+#           (they build what they test on a SQLite file of their own, or touch no
+#           database)
 #   second  the browser tests (PostgreSQL only, the production engine: what Chromium
 #           draws does not depend on the engine, and every page's server side is tried
 #           on both engines by the other tests) and SECOND_LANE, chosen so that the two
 #           PostgreSQL lanes take about as long (docs/benchmarks.md, "Test suite")
+# POSTGRESQL_ONLY: the two exhaustive matrices of who may do what to which row, run on the
+# production engine only. What they try is decided in Python — the authority rule
+# (app/domain/authority.py) and each model's scope clause, a comparison of place paths
+# and ids that SQLAlchemy writes alike for both engines — and the same rule and clauses
+# are tried on both engines by test_authority_web, test_scope, test_role_scope and
+# test_attacks. Run on both, the matrices took ~105 s of SQLite's lane.
 LANE = os.environ.get("DAIBAN_TEST_LANE", "")
 SECOND_LANE = {"test_schemathesis.py", "test_authority_matrix.py", "test_fuzz_routes.py"}
+POSTGRESQL_ONLY = {"test_idor_matrix.py", "test_authority_matrix.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -81,8 +89,9 @@ def pytest_collection_modifyitems(config, items):
         second = browser or (ENGINE == "postgresql" and item.path.name in SECOND_LANE)
         if LANE == "second":
             return second
-        return not second and not (
-            ENGINE == "postgresql" and item.get_closest_marker("any_engine"))
+        if ENGINE == "sqlite":
+            return not second and item.path.name not in POSTGRESQL_ONLY
+        return not second and not item.get_closest_marker("any_engine")
 
     kept, dropped = [], []
     for item in items:
@@ -251,21 +260,25 @@ class _SharedDatabase:
         if world is not None and self.world is None:
             self.world_savepoint = self.connection.begin_nested()
             with self.app.app_context():
-                self.world = _freeze(vars(_build_world(world)))
+                self.world = _world_in(world, lambda: self.connection, db.session.remove)
                 self.world_builders = world
                 self.world_token = object()  # sign-ins are kept for this world only
-                db.session.remove()
 
     def thaw_world(self):
-        from tests.world import World
+        return _thaw_world(self.world)
 
-        values = _thaw(self.world)
-        names = set(World.__dataclass_fields__)
-        world = World(**{k: v for k, v in values.items() if k in names})
-        for k, v in values.items():
-            if k not in names:
-                setattr(world, k, v)
-        return world
+
+def _thaw_world(frozen):
+    """A World of the frozen world's rows, loaded into the current session."""
+    from tests.world import World
+
+    values = _thaw(frozen)
+    names = set(World.__dataclass_fields__)
+    world = World(**{k: v for k, v in values.items() if k in names})
+    for k, v in values.items():
+        if k not in names:
+            setattr(world, k, v)
+    return world
 
 
 def _build_world(builders):
@@ -273,6 +286,80 @@ def _build_world(builders):
     for builder in builders:
         builder(world)
     return world
+
+
+# What each world left in the tables the first time the session built it (the builders →
+# every table's rows, in primary-key order, and the frozen world naming its rows). Later
+# builds of the same world insert those rows again, table by table in one statement each:
+# building it through the services costs 0.3–3 s (sign-in hashes, events, counts), 86
+# times a lane; inserting its rows a few ms. None: a world that changed the permission
+# tables (kept between tests, see _clear_data), which is built every time.
+_WORLD_ROWS: dict[tuple, tuple | None] = {}
+
+
+def _world_in(builders, connection, settle):
+    """The world of ``builders`` in the emptied tables (the permission tables as
+    sync_roles left them), frozen (see _freeze). ``connection()`` is the connection the
+    test's database is written through; ``settle()`` ends the build (the world stays)."""
+    snapshot = _WORLD_ROWS.get(builders)
+    if snapshot is not None:
+        rows, frozen = snapshot
+        _insert_rows(connection(), rows)
+        settle()
+        return frozen
+    before = _kept_counts(connection())
+    frozen = _freeze(vars(_build_world(builders)))
+    settle()
+    if builders not in _WORLD_ROWS:
+        _WORLD_ROWS[builders] = ((_table_rows(connection()), frozen)
+                                 if _kept_counts(connection()) == before else None)
+    return frozen
+
+
+def _world_tables():
+    from app.extensions import db
+
+    return [t for t in db.metadata.sorted_tables if not _KEEP.match(t.name)]
+
+
+def _kept_counts(connection) -> tuple:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+
+    return tuple(connection.scalar(select(func.count()).select_from(t))
+                 for t in db.metadata.sorted_tables if _KEEP.match(t.name))
+
+
+def _table_rows(connection) -> dict:
+    from sqlalchemy import select
+
+    found = {}
+    for table in _world_tables():
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns))
+        rows = [dict(row) for row in rows.mappings()]
+        if rows:
+            found[table] = rows
+    return found
+
+
+def _insert_rows(connection, rows: dict) -> None:
+    """The rows again, parents first (tables in dependency order, rows in key order), and
+    a new generation, so that what the process kept for an earlier world is read again."""
+    from app import generation
+
+    for table, table_rows in rows.items():
+        connection.execute(table.insert(), table_rows)
+        key = list(table.primary_key.columns)
+        if connection.dialect.name == "postgresql" and len(key) == 1 \
+                and isinstance(key[0].type, Integer) and key[0].autoincrement is not False:
+            # explicit keys leave the sequence behind (TRUNCATE … RESTART IDENTITY reset it)
+            connection.execute(text(
+                "SELECT setval(seq::regclass, :top) FROM (SELECT "
+                "pg_get_serial_sequence(:table, :column) AS seq) AS s WHERE seq IS NOT NULL"),
+                {"top": max(row[key[0].key] for row in table_rows),
+                 "table": table.name, "column": key[0].name})
+    generation.bump(connection)
 
 
 class _Row:
@@ -385,7 +472,10 @@ def world(db_app, request, _shared_database):
     one login per role (see tests/world.py). Built once per module (its rows loaded
     afresh into each test's session) or, under clean_slate, for the test."""
     if _clean_slate(request):
-        return _build_world(_world_builders(request))
+        from app.extensions import db
+
+        frozen = _world_in(_world_builders(request), db.session.connection, db.session.commit)
+        return _thaw_world(frozen)
     return _shared_database.thaw_world()
 
 
