@@ -58,26 +58,27 @@ def _pg_available() -> str | None:
 _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 
 # scripts/test.sh runs the suite as three processes ("lanes") side by side on the two
-# cores: SQLite, and PostgreSQL split in two lanes on databases of their own (the
-# PostgreSQL half alone took ~60 % longer than the SQLite half). A bare `pytest` (no
-# DAIBAN_TEST_LANE) runs every test on its engine.
-#   main    every test but the browser tests; on SQLite not POSTGRESQL_ONLY either; on
-#           PostgreSQL not the second lane's modules, nor the tests marked any_engine
-#           (they build what they test on a SQLite file of their own, or touch no
-#           database)
-#   second  the browser tests (PostgreSQL only, the production engine: what Chromium
+# cores: SQLite, and PostgreSQL split in two lanes on databases of their own. A bare
+# `pytest` (no DAIBAN_TEST_LANE) runs every test on its engine.
+#   main    every test but the second lane's; on PostgreSQL not the tests marked
+#           any_engine either (they build what they test on a SQLite file of their own,
+#           or touch no database)
+#   second  (run on PostgreSQL, the production engine) the browser tests — what Chromium
 #           draws does not depend on the engine, and every page's server side is tried
-#           on both engines by the other tests) and SECOND_LANE, chosen so that the two
-#           PostgreSQL lanes take about as long (docs/benchmarks.md, "Test suite")
-# POSTGRESQL_ONLY: the two exhaustive matrices of who may do what to which row, run on the
-# production engine only. What they try is decided in Python — the authority rule
-# (app/domain/authority.py) and each model's scope clause, a comparison of place paths
-# and ids that SQLAlchemy writes alike for both engines — and the same rule and clauses
-# are tried on both engines by test_authority_web, test_scope, test_role_scope and
-# test_attacks. Run on both, the matrices took ~105 s of SQLite's lane.
+#           on both engines by the other tests — and the EXHAUSTIVE modules
+# EXHAUSTIVE: three modules that try everything, run once, on PostgreSQL (run on both
+# engines they took ~200 s of SQLite's ~380; docs/benchmarks.md, "Test suite"):
+# - the two matrices of who may do what to which row. What they try is decided in Python
+#   — the authority rule (app/domain/authority.py) and each model's scope clause, a
+#   comparison of place paths and ids that SQLAlchemy writes alike for both engines — and
+#   the same rule and clauses are tried on both engines by test_authority_web,
+#   test_scope, test_role_scope and test_attacks;
+# - schemathesis, whose ~3,500 requests are drawn from the OpenAPI spec, which does not
+#   depend on the engine. What it found on SQLite alone (ids past SQLite's integers) is
+#   kept in test_attacks, and the route fuzzer (test_fuzz_routes) still sends malformed
+#   values to every route on both engines.
 LANE = os.environ.get("DAIBAN_TEST_LANE", "")
-SECOND_LANE = {"test_schemathesis.py", "test_authority_matrix.py", "test_fuzz_routes.py"}
-POSTGRESQL_ONLY = {"test_idor_matrix.py", "test_authority_matrix.py"}
+EXHAUSTIVE = {"test_schemathesis.py", "test_authority_matrix.py", "test_idor_matrix.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -86,12 +87,11 @@ def pytest_collection_modifyitems(config, items):
 
     def wanted(item):
         browser = item.get_closest_marker("browser") is not None
-        second = browser or (ENGINE == "postgresql" and item.path.name in SECOND_LANE)
+        second = browser or item.path.name in EXHAUSTIVE
         if LANE == "second":
             return second
-        if ENGINE == "sqlite":
-            return not second and item.path.name not in POSTGRESQL_ONLY
-        return not second and not item.get_closest_marker("any_engine")
+        return not second and not (
+            ENGINE == "postgresql" and item.get_closest_marker("any_engine"))
 
     kept, dropped = [], []
     for item in items:
