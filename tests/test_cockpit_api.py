@@ -27,9 +27,9 @@ def page_context(db_app):
     template_rendered.disconnect(record, db_app)
 
 
+@pytest.mark.world_with.with_args(build_cockpit_world)
 @pytest.mark.parametrize("user", ["leader", "clerkA"])
 def test_the_api_and_the_page_agree(world, login, page_context, user):
-    build_cockpit_world(world)
     client = login(user)
     query = f"from={HALF_YEAR[0]}&to={HALF_YEAR[1]}"
     forget_user()

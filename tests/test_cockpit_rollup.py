@@ -27,6 +27,11 @@ def _writes_cases_directly():
         yield
 
 
+# the hand-counted cases as a world of these tests: built through the services once a
+# session (the first test below builds them itself, and checks the counts that makes)
+COCKPIT_WORLD = pytest.mark.world_with.with_args(build_cockpit_world)
+
+
 def in_step() -> dict:
     """case_stat's counts and the case's copies on its transfers and escalations."""
     connection = db.session.connection()
@@ -80,8 +85,8 @@ def test_registering_changing_and_deleting_cases_keeps_the_counts(world):
     assert in_step() == {}
 
 
+@COCKPIT_WORLD
 def test_bulk_orm_statements_keep_the_counts(world):
-    build_cockpit_world(world)
     db.session.execute(update(Case).where(Case.state == "registered")
                        .values(state="in_progress"))
     assert in_step() == {}
@@ -95,8 +100,8 @@ def test_bulk_orm_statements_keep_the_counts(world):
     assert in_step() == {}
 
 
+@COCKPIT_WORLD
 def test_a_case_moved_to_another_township_takes_its_township_counts(world):
-    build_cockpit_world(world)
     town_a, town_b = world.townships["A"], world.townships["B"]
     before_a, before_b = (town_stat(town_a, "state", "registered"),
                           town_stat(town_b, "state", "registered"))
@@ -116,10 +121,10 @@ def test_a_case_moved_to_another_township_takes_its_township_counts(world):
                                      .where(Case.state == "registered"))
 
 
+@COCKPIT_WORLD
 def test_a_village_moved_under_another_township_takes_its_counts(world):
     """A place moved by the admin pages: its cases change township by a plain
     statement (app/models/places.py), and the per-township counts follow."""
-    build_cockpit_world(world)
     town_a, town_b = world.townships["A"], world.townships["B"]
     village = db.session.get(Place, world.villages["A1"].id)
     moving = db.session.scalar(select(func.count()).select_from(Case)
@@ -150,8 +155,8 @@ def test_a_failed_transaction_leaves_no_trace(world):
     assert in_step() == {}
 
 
+@COCKPIT_WORLD
 def test_rebuild_recomputes_from_cases(world):
-    build_cockpit_world(world)
     connection = db.session.connection()
     connection.execute(delete(CaseStat))
     assert in_step() != {}
@@ -163,9 +168,9 @@ def test_rebuild_recomputes_from_cases(world):
     assert in_step() == {}
 
 
+@COCKPIT_WORLD
 @pytest.mark.clean_slate  # the CLI reads and rebuilds on connections of its own
 def test_the_cli_checks_and_rebuilds_the_counts(world, db_app):
-    build_cockpit_world(world)
     runner = db_app.test_cli_runner()
     assert runner.invoke(args=["cockpit", "check-stats"]).exit_code == 0
     db.session.execute(delete(CaseStat).where(CaseStat.dim == "urgency"))
@@ -176,10 +181,10 @@ def test_the_cli_checks_and_rebuilds_the_counts(world, db_app):
     assert runner.invoke(args=["cockpit", "check-stats"]).exit_code == 0
 
 
+@COCKPIT_WORLD
 def test_a_case_changed_by_a_later_flush_listener_is_counted(world):
     """Another before_flush listener (registered after ours) changes a case that was
     not dirty when ours ran: its old values come from attribute history."""
-    build_cockpit_world(world)
     case = db.session.get(Case, world.cases["B"].id)
     assert case.state == "registered"  # loaded, so history knows the old value
 
