@@ -162,7 +162,7 @@ def _clear_data(app):
 
     with app.app_context():
         db.session.remove()
-        tables = [t for t in reversed(db.metadata.sorted_tables) if not _KEEP.match(t.name)]
+        tables = list(reversed(_world_tables()))
         if db.engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             with db.engine.begin() as conn:
@@ -317,6 +317,7 @@ def _world_in(builders, connection, settle):
 
 
 def _world_tables():
+    """Every table a test may fill, parents first: all but the permission tables."""
     from app.extensions import db
 
     return [t for t in db.metadata.sorted_tables if not _KEEP.match(t.name)]
@@ -345,7 +346,8 @@ def _table_rows(connection) -> dict:
 
 def _insert_rows(connection, rows: dict) -> None:
     """The rows again, parents first (tables in dependency order, rows in key order), and
-    a new generation, so that what the process kept for an earlier world is read again."""
+    a new generation, so that what the process kept for an earlier world is read again.
+    SQLite's search index (cases_fts, not a model's table) is filled by its triggers."""
     from app import generation
 
     for table, table_rows in rows.items():

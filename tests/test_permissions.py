@@ -57,11 +57,19 @@ def menu_entries_for(role: str) -> set[tuple[str, str]]:
     return pairs
 
 
+@pytest.fixture(scope="module")
+def _synced_once(app):
+    """`flask sync-roles`, committed, before the module's first test: idempotent, so it
+    leaves the permission tables as a fresh install does whatever ran before."""
+    with app.app_context():
+        appbuilder.sm.sync_roles()
+        db.session.remove()
+
+
 @pytest.fixture()
-def synced(db_app):
+def synced(_synced_once, db_app):
     """The database as a fresh install leaves it. What the test changes is undone by
     db_app's rollback (the kept permission sets follow the generation's random token)."""
-    appbuilder.sm.sync_roles()
 
 
 @pytest.mark.parametrize("role", list(MATRIX))
