@@ -406,7 +406,7 @@ def _thaw(frozen):
 
     def build(value):
         if isinstance(value, _Row):
-            return db.session.get(value.cls, value.identity)
+            return loaded[value.cls][value.identity[0]]
         if isinstance(value, dict):
             return {k: build(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
@@ -414,9 +414,11 @@ def _thaw(frozen):
         return value
 
     collect(frozen)
+    loaded = {}
     for cls, ids in wanted.items():
         key = sa_inspect(cls).primary_key[0]
-        db.session.scalars(select(cls).where(key.in_(ids))).all()
+        rows = db.session.scalars(select(cls).where(key.in_(ids))).all()
+        loaded[cls] = {sa_inspect(row).identity[0]: row for row in rows}
     return build(frozen)
 
 
