@@ -62,10 +62,12 @@ _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 # `pytest` (no DAIBAN_TEST_LANE) runs every test on its engine.
 #   main    every test but the second lane's; on PostgreSQL not the tests marked
 #           any_engine either (they build what they test on a SQLite file of their own,
-#           or touch no database)
-#   second  (run on PostgreSQL, the production engine) the browser tests — what Chromium
-#           draws does not depend on the engine, and every page's server side is tried
-#           on both engines by the other tests — and the EXHAUSTIVE modules
+#           or touch no database), on SQLite not the browser tests
+#   second  (run on PostgreSQL) the EXHAUSTIVE modules and test_browser.py, chosen so
+#           that the two PostgreSQL lanes take about as long
+# The browser tests (marker browser) run on PostgreSQL only, the production engine: what
+# Chromium draws does not depend on the engine, and every page's server side is tried on
+# both engines by the other tests.
 # EXHAUSTIVE: three modules that try everything, run once, on PostgreSQL (run on both
 # engines they took ~200 s of SQLite's ~380; docs/benchmarks.md, "Test suite"):
 # - the two matrices of who may do what to which row. What they try is decided in Python
@@ -79,6 +81,7 @@ _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 #   values to every route on both engines.
 LANE = os.environ.get("DAIBAN_TEST_LANE", "")
 EXHAUSTIVE = {"test_schemathesis.py", "test_authority_matrix.py", "test_idor_matrix.py"}
+SECOND_LANE = EXHAUSTIVE | {"test_browser.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -86,12 +89,12 @@ def pytest_collection_modifyitems(config, items):
         return
 
     def wanted(item):
-        browser = item.get_closest_marker("browser") is not None
-        second = browser or item.path.name in EXHAUSTIVE
         if LANE == "second":
-            return second
-        return not second and not (
-            ENGINE == "postgresql" and item.get_closest_marker("any_engine"))
+            return item.path.name in SECOND_LANE
+        if ENGINE == "postgresql":
+            return item.path.name not in SECOND_LANE and not item.get_closest_marker(
+                "any_engine")
+        return item.path.name not in EXHAUSTIVE and not item.get_closest_marker("browser")
 
     kept, dropped = [], []
     for item in items:
