@@ -69,7 +69,7 @@ _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 # Chromium draws does not depend on the engine, and every page's server side is tried on
 # both engines by the other tests.
 # EXHAUSTIVE: three modules that try everything, run once, on PostgreSQL (run on both
-# engines they took ~200 s of SQLite's ~380; docs/benchmarks.md, "Test suite"):
+# engines they took ~185 s of SQLite's ~380; docs/benchmarks.md, "Test suite"):
 # - the two matrices of who may do what to which row. What they try is decided in Python
 #   — the authority rule (app/domain/authority.py) and each model's scope clause, a
 #   comparison of place paths and ids that SQLAlchemy writes alike for both engines — and
@@ -313,7 +313,7 @@ def _world_in(builders, connection, settle):
     before = _kept_counts(connection())
     frozen = _freeze(vars(_build_world(builders)))
     settle()
-    if builders not in _WORLD_ROWS:
+    if builders not in _WORLD_ROWS:  # (a world kept as None is built every time)
         _WORLD_ROWS[builders] = ((_table_rows(connection()), frozen)
                                  if _kept_counts(connection()) == before else None)
     return frozen
