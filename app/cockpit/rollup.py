@@ -272,13 +272,14 @@ def _copied_case_ids(session) -> set:
     """The cases whose copies (app/models/copies.py) this flush may have changed: a case
     whose state or place changed, and the case of a new transfer or escalation request."""
     ids = set()
-    for obj in chain(session.new, session.dirty):
+    new = session.new  # a new set at each reading: read once, not per row
+    for obj in chain(new, session.dirty):
         if isinstance(obj, Case):
             attrs = sa_inspect(obj).attrs
             if obj.id is not None and (attrs.state.history.has_changes()
                                        or attrs.township_id.history.has_changes()):
                 ids.add(obj.id)
-        elif isinstance(obj, (Transfer, EscalationRequest)) and obj in session.new:
+        elif isinstance(obj, (Transfer, EscalationRequest)) and obj in new:
             ids.add(obj.case_id)
     ids.discard(None)
     return ids
@@ -286,7 +287,8 @@ def _copied_case_ids(session) -> set:
 
 def _count_changes(session, flush_context):
     old = session.info.pop(_OLD, {})
-    cases = [o for o in chain(session.new, session.dirty)
+    new = session.new
+    cases = [o for o in chain(new, session.dirty)
              if isinstance(o, Case) and o.id is not None]
     copied = _copied_case_ids(session)
     if copied:
@@ -298,7 +300,7 @@ def _count_changes(session, flush_context):
     by_id = {row["id"]: row for row in new_rows}
     old_rows = list(old.values())
     for obj in cases:
-        if obj.id not in old and obj not in session.new and obj.id in by_id:
+        if obj.id not in old and obj not in new and obj.id in by_id:
             row = _old_from_history(obj, by_id[obj.id])
             if row is not None:
                 old_rows.append(row)

@@ -95,13 +95,15 @@ def _entry(actor, action, obj, before=None, after=None) -> dict:
 def _audit_writes(session, flush_context):
     rows = []
     actor = None
-    for obj in [*session.new, *session.dirty, *session.deleted]:
+    # session.new and .deleted build a new set at each reading: read once, not per row
+    new, deleted = session.new, session.deleted
+    for obj in [*new, *session.dirty, *deleted]:
         if type(obj).__name__ in _NOT_AUDITED:
             continue
         actor = actor or _actor()
-        if obj in session.new:
+        if obj in new:
             rows.append(_entry(actor, "create", obj, after=_columns(obj)))
-        elif obj in session.deleted:
+        elif obj in deleted:
             rows.append(_entry(actor, "delete", obj, before=_columns(obj)))
         else:
             before, after, permission = _changes(obj)

@@ -80,9 +80,10 @@ def check_keys(app) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _keep_hashes(session, flush_context, instances):
-    for obj in [*session.new, *session.dirty]:
+    new = session.new  # a new set at each reading: read once, not per row
+    for obj in [*new, *session.dirty]:
         for column in getattr(obj, "masked_columns", ()):
             if not hasattr(obj, f"{column}_hash"):
                 continue
-            if obj in session.new or inspect(obj).attrs[column].history.has_changes():
+            if obj in new or inspect(obj).attrs[column].history.has_changes():
                 setattr(obj, f"{column}_hash", keyed_hash(getattr(obj, column)))
