@@ -291,32 +291,40 @@ def _build_world(builders):
     return world
 
 
-# What each world left in the tables the first time the session built it (the builders →
-# every table's rows, in primary-key order, and the frozen world naming its rows). Later
-# builds of the same world insert those rows again, table by table in one statement each:
+# What each world (or other state, see copy_of) left in the tables the first time the
+# session built it (the builders → every table's rows, in primary-key order, and the
+# frozen world naming its rows). Later builds of the same world insert those rows again, table by table in one statement each:
 # building it through the services costs 0.3–3 s (sign-in hashes, events, counts), 86
 # times a lane; inserting its rows a few ms. None: a world that changed the permission
 # tables (kept between tests, see _clear_data), which is built every time.
-_WORLD_ROWS: dict[tuple, tuple | None] = {}
+_COPIES: dict = {}
+
+
+def copy_of(key, build, connection, settle):
+    """What ``build()`` returns, and the rows it leaves in the emptied tables: built the
+    first time a session asks for ``key``, its rows inserted again after that (see
+    _COPIES). ``connection()`` is the connection the test's database is written through;
+    ``settle()`` ends the build (the rows stay)."""
+    snapshot = _COPIES.get(key)
+    if snapshot is not None:
+        rows, value = snapshot
+        _insert_rows(connection(), rows)
+        settle()
+        return value
+    before = _kept_counts(connection())
+    value = build()
+    settle()
+    if key not in _COPIES:  # (a key kept as None is built every time)
+        _COPIES[key] = ((_table_rows(connection()), value)
+                        if _kept_counts(connection()) == before else None)
+    return value
 
 
 def _world_in(builders, connection, settle):
     """The world of ``builders`` in the emptied tables (the permission tables as
-    sync_roles left them), frozen (see _freeze). ``connection()`` is the connection the
-    test's database is written through; ``settle()`` ends the build (the world stays)."""
-    snapshot = _WORLD_ROWS.get(builders)
-    if snapshot is not None:
-        rows, frozen = snapshot
-        _insert_rows(connection(), rows)
-        settle()
-        return frozen
-    before = _kept_counts(connection())
-    frozen = _freeze(vars(_build_world(builders)))
-    settle()
-    if builders not in _WORLD_ROWS:  # (a world kept as None is built every time)
-        _WORLD_ROWS[builders] = ((_table_rows(connection()), frozen)
-                                 if _kept_counts(connection()) == before else None)
-    return frozen
+    sync_roles left them), frozen (see _freeze)."""
+    return copy_of(builders, lambda: _freeze(vars(_build_world(builders))), connection,
+                   settle)
 
 
 def _world_tables():
