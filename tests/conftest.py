@@ -293,10 +293,11 @@ def _build_world(builders):
 
 # What each world (or other state, see copy_of) left in the tables the first time the
 # session built it (the builders → every table's rows, in primary-key order, and the
-# frozen world naming its rows). Later builds of the same world insert those rows again, table by table in one statement each:
-# building it through the services costs 0.3–3 s (sign-in hashes, events, counts), 86
-# times a lane; inserting its rows a few ms. None: a world that changed the permission
-# tables (kept between tests, see _clear_data), which is built every time.
+# frozen world naming its rows). Later builds of the same world insert those rows again,
+# table by table in one statement each: building it through the services costs 0.3–3 s
+# (sign-in hashes, events, counts), 86 times a lane; inserting its rows a few ms. None: a
+# world that changed the permission tables (kept between tests, see _clear_data), which
+# is built every time.
 _COPIES: dict = {}
 
 

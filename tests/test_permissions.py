@@ -117,6 +117,8 @@ def test_upgrade_with_stale_grants_ends_like_a_fresh_install(synced):
     sm.add_permission_role(agent, sm.find_permission_view_menu("can_delete", "Case"))
     stale = sm.add_permission_view_menu("can_read", "ObsoleteReportView")
     sm.add_permission_role(agent, stale)
+    # and a method since removed from a view that is still there
+    sm.add_permission_role(agent, sm.add_permission_view_menu("can_frobnicate", "Case"))
     sm.add_permission_role(sm.find_role("BannerLeader"),
                            sm.add_permission_view_menu("menu_access", "Obsolete reports"))
     sm.del_permission_role(sm.find_role("TownshipStaff"),
@@ -128,6 +130,7 @@ def test_upgrade_with_stale_grants_ends_like_a_fresh_install(synced):
     assert snapshot() == fresh
     assert all_pairs() == fresh_pairs
     assert sm.find_view_menu("ObsoleteReportView") is None
+    assert sm.find_permission_view_menu("can_frobnicate", "Case") is None
 
 
 # ---- enforced ----------------------------------------------------------------------------

@@ -285,8 +285,12 @@ class DaibanSecurityManager(SecurityManager):
         appbuilder = self.appbuilder
         for role_name in (*ALL_ROLES, self.auth_role_public):
             self.find_role(role_name) or self.add_role(role_name)
-        appbuilder.add_permissions(update_perms=True)
-        self._drop_stale_view_menus()
+        declared = self._declared = self._declared_permissions()
+        try:
+            appbuilder.add_permissions(update_perms=True)
+        finally:
+            self._declared = None
+        self._drop_stale_permissions(declared)
         all_pvs = self.session.query(self.permissionview_model).all()
         by_pair = {(pv.permission.name, pv.view_menu.name): pv for pv in all_pvs}
         counts = {}
@@ -301,21 +305,57 @@ class DaibanSecurityManager(SecurityManager):
         self.session.commit()
         return counts
 
-    def _drop_stale_view_menus(self) -> None:
-        """Remove permissions on views and menus that no longer exist (an upgrade that
-        removed a view ends like a fresh install)."""
-        live = {v.class_permission_name for v in self.appbuilder.baseviews}
-        for category in self.appbuilder.menu.get_list():
-            live.add(category.name)
-            live.update(item.name for item in category.childs or [])
-        for view_menu in self.get_all_view_menu():
-            if view_menu.name in live:
+    # while sync_roles runs FAB's pass: every (permission, view or menu) a registered view
+    # or menu declares
+    _declared: set | None = None
+
+    def _declared_permissions(self) -> set[tuple[str, str]]:
+        """What FAB's pass creates: each view's permissions on its permission name, and
+        menu access to each menu entry. Several views may share a name."""
+        appbuilder = self.appbuilder
+        declared = {(permission, view.class_permission_name)
+                    for view in appbuilder.baseviews for permission in view.base_permissions}
+        for category in appbuilder.menu.get_list():
+            declared.add(("menu_access", category.name))
+            declared.update(("menu_access", item.name) for item in category.childs or []
+                            if item.name != "-")
+        return declared
+
+    def add_permission_role(self, role, perm_view):
+        """FAB gives the administrators each permission it creates, a commit each, and
+        reloads their whole list each time (on a fresh install ~150 times a growing list:
+        4 of a first sync's 6 s). sync_roles gives them every permission at its end, in one
+        commit; while it runs, FAB's grant to them is left to it."""
+        if self._declared is not None and role is not None and role.name == ADMIN_ROLE:
+            return
+        super().add_permission_role(role, perm_view)
+
+    def del_permission_view_menu(self, permission_name, view_menu_name, cascade=True):
+        """FAB's pass deletes from a view's name the permissions that view does not
+        declare, even when another view of the same name (or a menu entry) declares them;
+        it used to be stopped only because the administrators held them. Here a declared
+        permission stays."""
+        if self._declared is not None and (permission_name, view_menu_name) in self._declared:
+            return
+        super().del_permission_view_menu(permission_name, view_menu_name, cascade)
+
+    def _drop_stale_permissions(self, declared) -> None:
+        """Remove, from every role and then for good, the permissions no view or menu
+        declares any more, and the views and menus that no longer exist (an upgrade that
+        removed a view or one of its methods ends like a fresh install)."""
+        roles = self.get_all_roles()
+        for pv in self.session.query(self.permissionview_model).all():
+            if pv.permission is None or pv.view_menu is None or (
+                    pv.permission.name, pv.view_menu.name) in declared:
                 continue
-            for pv in self.find_permissions_view_menu(view_menu):
-                for role in self.get_all_roles():
-                    self.del_permission_role(role, pv)
-                self.del_permission_view_menu(pv.permission.name, view_menu.name)
-            self.del_view_menu(view_menu.name)
+            for role in roles:
+                self.del_permission_role(role, pv)
+            self.del_permission_view_menu(pv.permission.name, pv.view_menu.name)
+        live = {view.class_permission_name for view in self.appbuilder.baseviews}
+        live.update(name for _, name in declared)
+        for view_menu in self.get_all_view_menu():
+            if view_menu.name not in live:
+                self.del_view_menu(view_menu.name)
 
     def _menu_permissions(self, role_name: str) -> set[tuple[str, str]]:
         granted = role_permissions(role_name)
