@@ -17,6 +17,7 @@ kept. A raw SQL write to a watched table (a migration) must call ``bump`` too.""
 import threading
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from flask import g, has_request_context
 from sqlalchemy import event, insert, select, update
@@ -125,9 +126,35 @@ def _changes_generation(session, obj, deleted_or_new: bool) -> bool:
     return deleted_or_new or session.is_modified(obj, include_collections=WATCHED[name])
 
 
+# session.info: a run of transactions that ends with one new generation (see as_one_change)
+_AS_ONE = "daiban_generation_as_one"
+
+
+@contextmanager
+def as_one_change(session):
+    """Many transactions, one new generation at the end: FAB's permission pass commits
+    each permission on its own (~300 commits on a fresh install), and each would replace
+    the token. What any server keeps meanwhile is kept under a token the end replaces.
+    The end's new generation is committed, whether the block succeeded or not."""
+    session.info[_AS_ONE] = True
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        try:
+            bump(session)
+            session.commit()  # (its flush of the block's last changes bumps nothing more)
+        finally:
+            session.info.pop(_AS_ONE, None)
+
+
 def _bump_once(session) -> None:
     """One new generation per transaction (or savepoint): the first change's is enough,
     no one else sees the token before the commit."""
+    if session.info.get(_AS_ONE):
+        return
     transaction = session.get_nested_transaction() or session.get_transaction()
     if session.info.get("daiban_generation_bumped") is not transaction:
         session.info["daiban_generation_bumped"] = transaction

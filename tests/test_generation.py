@@ -190,3 +190,36 @@ def test_a_new_township_is_found_by_its_path_on_the_next_request(world, app):
     db.session.commit()
     assert township.path == path
     assert in_a_request(lambda: Place.id_by_path(path)) == township.id
+
+
+def test_a_sync_is_one_new_generation_and_the_next_request_sees_it(world, login):
+    """FAB's pass commits each permission it creates. The sync replaces the token once,
+    at its end, and the next request reads what it granted."""
+    from flask import current_app
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    client = login("clerkA")
+    assert client.get("/api/v1/cases/").status_code == 200
+    # another program removed the case permissions (no bump): FAB creates them again
+    for table in ("ab_permission_view_role", "ab_permission_view"):
+        key = "permission_view_id" if table == "ab_permission_view_role" else "id"
+        db.session.execute(text(
+            f"DELETE FROM {table} WHERE {key} IN (SELECT pv.id FROM ab_permission_view pv "
+            "JOIN ab_view_menu v ON v.id = pv.view_menu_id WHERE v.name = 'Case')"))
+    db.session.commit()
+    assert client.get("/api/v1/cases/").status_code == 200  # kept, as before
+
+    new_tokens = []
+
+    def count(conn, cursor, statement, *args):
+        if re.match(r"(UPDATE|INSERT INTO) cache_generation", statement):
+            new_tokens.append(statement)
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        current_app.appbuilder.sm.sync_roles()
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(new_tokens) == 1
+    assert client.get("/api/v1/cases/").status_code == 200
+    assert client.get("/caseview/list/").status_code == 200

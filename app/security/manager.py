@@ -281,7 +281,12 @@ class DaibanSecurityManager(SecurityManager):
     def sync_roles(self) -> dict[str, int]:
         """Create every permission the registered views declare, then give each role of
         the matrix exactly its permissions (and the menu entries of what it may read).
-        Idempotent: running it twice changes nothing the second time."""
+        Idempotent: running it twice changes nothing the second time. One new generation
+        at the end, not one for each of FAB's commits."""
+        with generation.as_one_change(self.session):
+            return self._sync_roles()
+
+    def _sync_roles(self) -> dict[str, int]:
         appbuilder = self.appbuilder
         for role_name in (*ALL_ROLES, self.auth_role_public):
             self.find_role(role_name) or self.add_role(role_name)
@@ -302,7 +307,6 @@ class DaibanSecurityManager(SecurityManager):
                 wanted = role_permissions(role_name) | self._menu_permissions(role_name)
             role.permissions = [by_pair[p] for p in sorted(wanted) if p in by_pair]
             counts[role_name] = len(role.permissions)
-        self.session.commit()
         return counts
 
     # while sync_roles runs FAB's pass: every (permission, view or menu) a registered view
