@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need into .venv and runs the whole suite: on SQLite and
 # on PostgreSQL (TEST_DATABASE_URL, default the local server's `test`, and for the second
-# pytest-xdist worker `<that>_gw1`, created when missing).
+# PostgreSQL lane `<that>_second`, created when missing).
 # Set REQUIRE_POSTGRES=1 to fail instead of skipping when PostgreSQL is not reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,20 +35,22 @@ unset PYTHONDONTWRITEBYTECODE
 
 ruff check app tests bench migrations
 
-# Two independent processes (FAB's AppBuilder is one per process) on independent
-# databases, side by side on the machine's cores, each into its own log, then both shown:
-# every test on SQLite, and every test on PostgreSQL on two pytest-xdist workers, each with
-# a database of its own, taking a module at a time, the longest first (tests/conftest.py,
-# DAIBAN_TEST_LANE and LONGEST_FIRST, says which test runs where).
+# Three independent processes (FAB's AppBuilder is one per process) on independent
+# databases, side by side on the machine's cores, each into its own log, then all shown:
+# every test on SQLite, and every test on PostgreSQL in two lanes, the second on a
+# database of its own (tests/conftest.py, DAIBAN_TEST_LANE, says which test runs where).
 PG_BASE=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
 status=0
 logs=$(mktemp -d)
 DAIBAN_TEST_DB=sqlite DAIBAN_TEST_LANE=main python -m pytest "$@" > "$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!
 DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=main TEST_DATABASE_URL="$PG_BASE" \
-  python -m pytest -n 2 --dist loadfile --no-loadscope-reorder "$@" -rs > "$logs/pg.log" 2>&1 &
+  python -m pytest "$@" -rs > "$logs/pg.log" 2>&1 &
 pg_pid=$!
-for pid in $sqlite_pid $pg_pid; do
+DAIBAN_TEST_DB=postgresql DAIBAN_TEST_LANE=second TEST_DATABASE_URL="${PG_BASE}_second" \
+  python -m pytest "$@" -rs > "$logs/second.log" 2>&1 &
+second_pid=$!
+for pid in $sqlite_pid $pg_pid $second_pid; do
   set +e
   wait "$pid"
   lane_status=$?
@@ -60,7 +62,9 @@ echo "== SQLite =="
 cat "$logs/sqlite.log"
 echo "== PostgreSQL =="
 cat "$logs/pg.log"
-if grep -q "PostgreSQL half skipped" "$logs/pg.log"; then
+echo "== PostgreSQL, second lane =="
+cat "$logs/second.log"
+if grep -q "PostgreSQL half skipped" "$logs/pg.log" "$logs/second.log"; then
   echo "!! The PostgreSQL half was SKIPPED: PostgreSQL is not reachable at $PG_BASE."
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then status=1; fi
 fi

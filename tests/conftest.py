@@ -37,15 +37,6 @@ def _compile_catalogs() -> None:
 _compile_catalogs()
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# under pytest-xdist (scripts/test.sh runs PostgreSQL's tests on two workers) each worker
-# but the first has a database of its own: <test database>_gw1, created when missing
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-if _WORKER != "gw0":
-    from sqlalchemy.engine import make_url
-
-    _url = make_url(PG_URL)
-    PG_URL = _url.set(database=f"{_url.database}_{_WORKER}").render_as_string(
-        hide_password=False)
 ENGINE = os.environ.get("DAIBAN_TEST_DB", "sqlite")
 
 
@@ -66,14 +57,14 @@ def _pg_available() -> str | None:
 
 _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 
-# scripts/test.sh runs the suite as two processes side by side on the two cores:
-# SQLite, and PostgreSQL on two pytest-xdist workers (databases of their own) that take
-# a module each at a time, the longest first (LONGEST_FIRST), so that they end together
-# whatever the machine. A bare `pytest` (no DAIBAN_TEST_LANE) runs every test on its
-# engine. With DAIBAN_TEST_LANE=main:
-#   on SQLite      every test but the EXHAUSTIVE modules and the browser tests;
-#   on PostgreSQL  every test but those marked any_engine (they build what they test on
-#                  a SQLite file of their own, or touch no database: once is enough).
+# scripts/test.sh runs the suite as three processes ("lanes") side by side on the two
+# cores: SQLite, and PostgreSQL split in two lanes on databases of their own. A bare
+# `pytest` (no DAIBAN_TEST_LANE) runs every test on its engine.
+#   main    every test but the second lane's; on PostgreSQL not the tests marked
+#           any_engine either (they build what they test on a SQLite file of their own,
+#           or touch no database), on SQLite not the browser tests
+#   second  (run on PostgreSQL) the EXHAUSTIVE modules and test_browser.py, chosen so
+#           that the two PostgreSQL lanes take about as long
 # The browser tests (marker browser) run on PostgreSQL only, the production engine: what
 # Chromium draws does not depend on the engine, and every page's server side is tried on
 # both engines by the other tests.
@@ -90,11 +81,7 @@ _PG_PROBLEM = _pg_available() if ENGINE == "postgresql" else None
 #   values to every route on both engines.
 LANE = os.environ.get("DAIBAN_TEST_LANE", "")
 EXHAUSTIVE = {"test_schemathesis.py", "test_authority_matrix.py", "test_idor_matrix.py"}
-# the modules that take longest on PostgreSQL, longest first (seconds on the two workers,
-# 2026-12-01: 200, 196, 135, 130, 91, 64, 52, 38): started first, the rest fill in after
-LONGEST_FIRST = ["test_idor_matrix.py", "test_authority_matrix.py", "test_schemathesis.py",
-                 "test_browser.py", "test_fuzz_routes.py", "test_demo.py",
-                 "test_browser_flows.py", "test_migrations.py"]
+SECOND_LANE = EXHAUSTIVE | {"test_browser.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -102,8 +89,11 @@ def pytest_collection_modifyitems(config, items):
         return
 
     def wanted(item):
+        if LANE == "second":
+            return item.path.name in SECOND_LANE
         if ENGINE == "postgresql":
-            return not item.get_closest_marker("any_engine")
+            return item.path.name not in SECOND_LANE and not item.get_closest_marker(
+                "any_engine")
         return item.path.name not in EXHAUSTIVE and not item.get_closest_marker("browser")
 
     kept, dropped = [], []
@@ -111,10 +101,7 @@ def pytest_collection_modifyitems(config, items):
         (kept if wanted(item) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    # a stable sort: each module's tests stay together and in their order
-    kept.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-    items[:] = kept
+        items[:] = kept
 
 
 def database_url(engine: str, tmp_path_factory) -> str:
