@@ -26,7 +26,7 @@ if [ "$(id -u)" = "0" ] && { [ -n "${CI:-}" ] || [ "${INSTALL_BROWSER:-0}" = "1"
   fi
 fi
 export PATH="$PWD/.venv/bin:$PATH"
-# The suite starts dozens of Python processes (the lanes, the workers, the `flask` and
+# The suite starts dozens of Python processes (the three lanes, the `flask` and
 # seed subprocesses of the migration, demo and bench tests). Where the environment says
 # not to write bytecode, each compiled the app and pytest rewrote the test modules again:
 # ~2.5 s more for each pytest process, ~0.4 s for each app start. __pycache__ is ignored
