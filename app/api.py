@@ -1,10 +1,37 @@
 """REST API under /api/v1/, with the same scope and the same permissions as the panel."""
 
+import functools
 import json
 
+import jsonschema
 from flask import g, request
-from flask_appbuilder.api import ModelRestApi, expose, protect, safe
+from flask_appbuilder.api import (
+    BaseApi,
+    ModelRestApi,
+    expose,
+    merge_response_func,
+    protect,
+    rison,
+    safe,
+)
+from flask_appbuilder.api.schemas import get_info_schema, get_item_schema, get_list_schema
+from flask_appbuilder.const import (
+    API_ADD_COLUMNS_RIS_KEY,
+    API_ADD_TITLE_RIS_KEY,
+    API_DESCRIPTION_COLUMNS_RIS_KEY,
+    API_EDIT_COLUMNS_RIS_KEY,
+    API_EDIT_TITLE_RIS_KEY,
+    API_FILTERS_RIS_KEY,
+    API_LABEL_COLUMNS_RIS_KEY,
+    API_LIST_COLUMNS_RIS_KEY,
+    API_LIST_TITLE_RIS_KEY,
+    API_ORDER_COLUMNS_RIS_KEY,
+    API_PERMISSIONS_RIS_KEY,
+    API_SHOW_COLUMNS_RIS_KEY,
+    API_SHOW_TITLE_RIS_KEY,
+)
 from flask_appbuilder.exceptions import FABException
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Range
@@ -93,6 +120,32 @@ def _ids_only(schema) -> None:
                 field.metadata.update(type="array")
 
 
+def checked_rison(schema):
+    """FAB's ``@rison(schema)`` with the schema's check done by a validator built once.
+    FAB calls ``jsonschema.validate``, which first checks the schema itself against its
+    draft's meta-schema, on every request: 14 ms of a 38 ms API list, 3 ms of an item,
+    6 ms of ``_info`` (bench/trace_request.py). Parsing ``q`` and its 400s stay FAB's:
+    this is FAB's ``@rison()`` without a schema around the check; a value the schema
+    refuses is a 400 in the user's language."""
+    kind = jsonschema.validators.validator_for(schema)
+    kind.check_schema(schema)
+    validator = kind(schema)
+
+    def decorator(endpoint):
+        @functools.wraps(endpoint)
+        def checked(self, *args, **kwargs):
+            error = jsonschema.exceptions.best_match(validator.iter_errors(kwargs["rison"]))
+            if error is not None:
+                reason = str(error).split("\n", 1)[0]
+                return self.error(400, _("The query (q) is not valid here: %(reason)s",
+                                         reason=reason), code="bad_request", field="q")
+            return endpoint(self, *args, **kwargs)
+
+        return rison()(checked)
+
+    return decorator
+
+
 class ScopedApi(ErrorShape, ModelRestApi):
     base_filters = SCOPE_FILTER
     method_permission_name = METHOD_PERMISSIONS
@@ -152,6 +205,53 @@ class ScopedApi(ErrorShape, ModelRestApi):
                 )
                 err.field = column
                 raise err
+
+    # FAB's three reading endpoints, decorated as FAB decorates them (the same URL,
+    # permission, merged keys and OpenAPI text) but for checked_rison
+    @expose("/_info", methods=["GET"])
+    @protect()
+    @safe
+    @checked_rison(get_info_schema)
+    @permission_name("info")
+    @merge_response_func(BaseApi.merge_current_user_permissions, API_PERMISSIONS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_add_field_info, API_ADD_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_edit_field_info, API_EDIT_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_search_filters, API_FILTERS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_add_title, API_ADD_TITLE_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_edit_title, API_EDIT_TITLE_RIS_KEY)
+    def info(self, **kwargs):
+        return self.info_headless(**kwargs)
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @checked_rison(get_item_schema)
+    @merge_response_func(ModelRestApi.merge_show_label_columns, API_LABEL_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_show_columns, API_SHOW_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_description_columns,
+                         API_DESCRIPTION_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_show_title, API_SHOW_TITLE_RIS_KEY)
+    def get(self, pk, **kwargs):
+        return self.get_headless(pk, **kwargs)
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @checked_rison(get_list_schema)
+    @merge_response_func(ModelRestApi.merge_order_columns, API_ORDER_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_list_label_columns, API_LABEL_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_description_columns,
+                         API_DESCRIPTION_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_list_columns, API_LIST_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_list_title, API_LIST_TITLE_RIS_KEY)
+    def get_list(self, **kwargs):
+        return self.get_list_headless(**kwargs)
+
+    info.__doc__ = ModelRestApi.info.__doc__
+    get.__doc__ = ModelRestApi.get.__doc__
+    get_list.__doc__ = ModelRestApi.get_list.__doc__
 
     def get_list_headless(self, **kwargs):
         args = kwargs.get("rison")

@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--cprofile", type=int, default=0, metavar="LINES",
                         help="print a cProfile of one run, this many lines")
+    parser.add_argument("--profile-runs", type=int, default=1, metavar="N",
+                        help="the cProfile over this many runs (a flatter, steadier one)")
     parser.add_argument("--sort", default="cumulative",
                         help="the cProfile's order: cumulative, tottime, …")
     parser.add_argument("--slowest", type=int, default=5, help="slowest statements shown")
@@ -83,16 +85,17 @@ def main():
             sql_ms.append(sum(t for t, _ in timings))
             sql_n.append(len(timings))
         print(f"{path}  [{response.status_code}, {len(response.data) / 1024:.1f} KB]  "
-              f"median {statistics.median(totals):.1f} ms, SQL {statistics.median(sql_ms):.1f}"
-              f" ms in {sql_n[-1]} statements")
+              f"median {statistics.median(totals):.1f} ms, min {min(totals):.1f} ms, "
+              f"SQL {statistics.median(sql_ms):.1f} ms in {sql_n[-1]} statements")
         for ms, statement in sorted(timings, key=lambda x: -x[0])[:args.slowest]:
             one_line = re.sub(r"\s+", " ", statement)[:args.width]
             print(f"    {ms:7.1f} ms  {one_line}")
         if args.cprofile:
             profile = cProfile.Profile()
-            profile.enable()
-            get(path)
-            profile.disable()
+            for _ in range(args.profile_runs):
+                profile.enable()
+                get(path)
+                profile.disable()
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(
                 args.cprofile)

@@ -119,3 +119,33 @@ def test_resource_writes_are_described_as_the_page_checks_them(spec):
                     assert schema["properties"][column]["type"] == "integer", (api, column)
         path = spec["paths"][f"/api/v1/{api.resource_name}/"]
         assert {"get", "post"} <= set(path), api
+
+
+def test_a_query_its_schema_refuses_is_a_400_in_the_users_language(world, login,
+                                                                    monkeypatch):
+    """A ``q`` that parses but does not fit the endpoint's schema (a page that is not a
+    number, a key that does not exist) is a 400 on ``q`` in the user's language. The
+    schema is checked by a validator built once: ``jsonschema.validate``, which FAB
+    calls, checks the schema itself against its meta-schema first, on every request
+    (most of an API list's time)."""
+    import jsonschema
+
+    def per_request(*args, **kwargs):
+        raise AssertionError("jsonschema.validate while serving a request")
+
+    monkeypatch.setattr(jsonschema, "validate", per_request)
+    agent = login("agentA")
+    case_id = world.cases["A"].id
+    for path in ("/api/v1/cases/", f"/api/v1/cases/{case_id}", "/api/v1/cases/_info",
+                 "/api/v1/places/?q=(page_size:2)"):
+        assert agent.get(path).status_code == 200, path
+    refused = ["/api/v1/cases/?q=(page:x)", f"/api/v1/cases/{case_id}?q=(keys:!(nosuch))",
+               "/api/v1/cases/_info?q=(keys:!(nosuch))"]
+    for language, start in (("en", "The query (q) is not valid here: "),
+                            ("zh", "查询参数 q 在此无效：")):
+        for path in refused:
+            answer = agent.get(f"{path}&_l_={language}")
+            assert answer.status_code == 400, path
+            body = answer.get_json()
+            assert (body["code"], body["field"]) == ("bad_request", "q"), body
+            assert body["message"].startswith(start), body
