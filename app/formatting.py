@@ -6,13 +6,13 @@ no CLDR date data (it prints `2026 M11 22, Sun`) and `mn_Mong_MN`'s patterns and
 mix format controls, misspellings and letters of other Mongolian-block scripts. So the
 Mongolian forms here are explicit, in the style of Inner Mongolian official documents:
 Arabic digits with traditional-script words and case suffixes after a narrow no-break
-space (U+202F): `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 22` (year's, month's, day). Chinese uses Babel's `zh`.
+space (U+202F): `2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 22` (year's, month's, day). Chinese uses Babel's
+`zh` (its date pattern `y年M月d日` written out: a list page formats hundreds of dates).
 """
 
 import datetime
 
 from babel import numbers as babel_numbers
-from babel.dates import format_date as babel_format_date
 
 from app.i18n import MONGOLIAN, current_language
 
@@ -50,7 +50,7 @@ def format_date(value, form: str = "medium", language: str | None = None) -> str
         text = f"{day.year} {_YEAR} {day.month} {_MONTH} {day.day}"
         weekday = WEEKDAYS_MN[day.weekday()]
     else:
-        text = babel_format_date(day, "y年M月d日", locale="zh_Hans_CN")
+        text = f"{day.year}年{day.month}月{day.day}日"  # Babel's zh "y年M月d日"
         weekday = WEEKDAYS_ZH[day.weekday()]
     return f"{text} {weekday}" if form == "full" else text
 
@@ -80,6 +80,8 @@ def format_datetime(value, language: str | None = None) -> str:
 def format_number(value, digits: int | None = None, language: str | None = None) -> str:
     if value is None or value == "":
         return ""
+    if digits is None and type(value) is int and -1000 < value < 1000:
+        return str(value)  # no group separator; both locales' digits and minus are ASCII
     locale = _NUMBER_LOCALE.get(_language(language), "zh_Hans_CN")
     if digits is None:
         return babel_numbers.format_decimal(value, locale=locale)

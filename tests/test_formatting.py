@@ -46,6 +46,8 @@ def test_weekdays_in_mongolian():
 @pytest.mark.parametrize("language", ["zh", "mn"])
 def test_numbers_and_percentages(language):
     assert format_number(1157, language=language) == "1,157"
+    assert [format_number(n, language=language) for n in (-999, -5, 0, 999, 1000)] == [
+        "-999", "-5", "0", "999", "1,000"]
     assert format_number(2.5, 2, language=language) == "2.50"
     assert format_percent(197 / 209, language=language) == "94.3%"
     assert format_percent(0.95, 0, language=language) == "95%"
