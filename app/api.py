@@ -138,7 +138,7 @@ def checked_rison(schema):
             if error is not None:
                 reason = str(error).split("\n", 1)[0]
                 return self.error(400, _("The query (q) is not valid here: %(reason)s",
-                                         reason=reason), code="bad_request", field="q")
+                                         reason=reason), field="q")
             return endpoint(self, *args, **kwargs)
 
         return rison()(checked)
