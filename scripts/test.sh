@@ -7,8 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# The editable install follows the code by itself; pip runs again (~7 s, before any test
+# can start) only when what it installed from changes: pyproject.toml, or the Python.
+stamp=".venv/.daiban-test-install"
+wanted="$(cat pyproject.toml; .venv/bin/python -VV)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[test]"
+  printf '%s' "$wanted" > "$stamp"
+fi
 VENV_BIN=.venv/bin bash scripts/i18n.sh compile >/dev/null
 
 # Browser tests (tests/test_browser.py) need Debian's Chromium, a CJK font so that

@@ -6,14 +6,11 @@ as it is configured for production — limits on — in a process of its own, ag
 test database."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.flask_process import script
 
 PROBE = textwrap.dedent("""
     import json, sys
@@ -51,8 +48,7 @@ PROBE = textwrap.dedent("""
 @pytest.mark.clean_slate  # a process of its own reads the world
 def test_both_sign_in_routes_answer_429_past_the_request_limit(db_app):
     url = db_app.config["SQLALCHEMY_DATABASE_URI"]
-    run = subprocess.run([sys.executable, "-c", PROBE, url], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
+    run = script(PROBE, url)
     assert run.returncode == 0, run.stderr[-2000:]
     codes = json.loads(run.stdout.strip().splitlines()[-1])
     limit = codes["limit"]
