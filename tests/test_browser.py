@@ -56,8 +56,19 @@ def _page(browser, language):
     return new_page(browser, "zh-CN" if language == "zh" else "mn-Mong-CN")
 
 
+# The administrator's session cookies, by (served app, language): the module's world
+# does not change, so the tests after the first that signs in in a language start
+# signed in (test_pages_in_both_languages signs in through the form in each language).
+_SIGNED_IN: dict = {}
+
+
 def _sign_in(page, base, language):
+    cookies = _SIGNED_IN.get((base, language))
+    if cookies is not None:
+        page.context.add_cookies(cookies)
+        return
     sign_in_page(page, base, "admin", language=language)
+    _SIGNED_IN[(base, language)] = page.context.cookies()
 
 
 def _shot(page, name):
