@@ -16,6 +16,7 @@ Run as ``python -m tests.flask_process``, it is that zygote: it reads one JSON r
 line on stdin (a database's environment and the pipes to answer on), forks, and answers
 the child's pid."""
 
+import itertools
 import json
 import os
 import pathlib
@@ -31,6 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TIMEOUT = 300
 _ZYGOTE: list = []  # [Popen] once started
 _PROCESSES: dict[str, "_Child"] = {}
+_SCRIPTS = itertools.count()  # each script() its own child
 # what a process of the app imports before it makes the app (not ``config``: it reads
 # the environment at import, and each child has its own)
 PRELOAD = ("app", "app.views", "app.api", "app.api_accounts", "app.api_actions",
@@ -136,7 +138,7 @@ def python(url: str, code: str) -> Result:
 def script(code: str, *argv: str) -> Result:
     """``python -c code ARGV`` in a process of its own (a child of the zygote, so without
     paying for the imports again), as the test's own environment has it; its result."""
-    key = f"script {len(_PROCESSES)} {os.getpid()} {id(code)}"
+    key = f"script {next(_SCRIPTS)}"
     try:
         return _ask(key, {"script": code, "argv": list(argv)}, env={})
     finally:
@@ -161,32 +163,32 @@ class _CurrentStdout:
 def _serve(requests, answers) -> None:
     """In a child: the app for this process's DATABASE_URL (made at the first command
     that needs it), and its commands."""
-    app = runner = None
+    app = None
     for line in requests:
         request = json.loads(line)
         if "script" in request:
             answer = _run_script(request["script"], request["argv"])
-        elif "args" in request or "code" in request:
+        else:
             if app is None:
                 from app import create_app
 
                 app = create_app()
-                runner = app.test_cli_runner()
-            if "args" in request:
-                result = runner.invoke(args=request["args"])
-                stderr = result.stderr
-                if result.exception is not None and not isinstance(result.exception,
-                                                                   SystemExit):
-                    stderr += "".join(traceback.format_exception(result.exception))
-                answer = Result(result.exit_code, result.stdout, stderr)
-            else:
-                answer = _run_code(app, request["code"])
-        else:
-            raise ValueError(request)
+            answer = (_run_command(app, request["args"]) if "args" in request
+                      else _run_code(app, request["code"]))
         answers.write(json.dumps(vars(answer)) + "\n")
 
 
-def _run_code(app, code: str) -> Result:
+def _run_command(app, args: list[str]) -> Result:
+    result = app.test_cli_runner().invoke(args=args)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return Result(result.exit_code, result.stdout, stderr)
+
+
+def _captured(run) -> Result:
+    """``run()`` with its output captured; a SystemExit's code is the return code, an
+    exception's traceback goes to its stderr and makes it 1."""
     import contextlib
     import io
 
@@ -194,31 +196,28 @@ def _run_code(app, code: str) -> Result:
     returncode = 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            with app.app_context():
-                exec(code, {"app": app})  # noqa: S102 - the tests' own code
-        except Exception:  # noqa: BLE001 - reported to the test
-            traceback.print_exc()
-            returncode = 1
-    return Result(returncode, out.getvalue(), err.getvalue())
-
-
-def _run_script(code: str, argv: list[str]) -> Result:
-    """``python -c code *argv`` as a fresh process runs it: no app made beforehand."""
-    import contextlib
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    returncode = 0
-    sys.argv = ["-c", *argv]
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            exec(compile(code, "<script>", "exec"), {"__name__": "__main__"})  # noqa: S102
+            run()
         except SystemExit as exit_:
             returncode = exit_.code if isinstance(exit_.code, int) else 1
         except Exception:  # noqa: BLE001 - reported to the test
             traceback.print_exc()
             returncode = 1
     return Result(returncode, out.getvalue(), err.getvalue())
+
+
+def _run_code(app, code: str) -> Result:
+    def run():
+        with app.app_context():
+            exec(code, {"app": app})  # noqa: S102 - the tests' own code
+
+    return _captured(run)
+
+
+def _run_script(code: str, argv: list[str]) -> Result:
+    """``python -c code *argv`` as a fresh process runs it: no app made beforehand."""
+    sys.argv = ["-c", *argv]
+    return _captured(lambda: exec(compile(code, "<script>", "exec"),  # noqa: S102
+                                  {"__name__": "__main__"}))
 
 
 def _child(request) -> None:
