@@ -273,6 +273,11 @@ def _cli_args(case_id, action, username, body):
     return args
 
 
+# the rule's answers for a world, asked once a module (the three tests build the same
+# world, under new ids on PostgreSQL: the answers are by account and case key)
+_ANSWERS: dict = {}
+
+
 def _the_rule(db_app, cases, accounts) -> dict:
     """What the one rule answers for every (account × case × action), asked in-process:
     ``{(account, case key): (offered, outcome)}``, ``offered`` being what
@@ -280,6 +285,9 @@ def _the_rule(db_app, cases, accounts) -> dict:
     ``outcome[action]`` None when the rule allows it, else the refusal the service
     raises (``svc.refusal``, which every service asks before it changes anything; a case
     outside the area is not found)."""
+    known = (tuple(accounts), tuple(cases))
+    if known in _ANSWERS:
+        return _ANSWERS[known]
     answers = {}
     with one_connection(db_app) as checkpoint:
         for name in accounts:
@@ -299,6 +307,7 @@ def _the_rule(db_app, cases, accounts) -> dict:
                         action, case, acting, signed if action == "accept" else facts)
                         for action in ACTIONS}
                     answers[(name, key)] = (offered, outcome)
+    _ANSWERS[known] = answers
     return answers
 
 

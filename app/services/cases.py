@@ -307,6 +307,13 @@ def awaiting_approval_clause(user, scope=None):
     return and_(true(), *clauses)
 
 
+def single_township(scope) -> int | None:
+    """The id of the township whose subtree is exactly what ``scope`` reaches of the
+    cases (a township clerk's), else None: such cases carry it (``township_id``), and
+    its counts are kept per township (case_stat_town)."""
+    return _township_tested(None, scope)
+
+
 def _township_tested(area, scope):
     """The id of the township when each test of the case ``awaiting_approval_clause``
     would make — the subtree ``area`` (None: no such test) and the data scope — is

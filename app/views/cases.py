@@ -89,22 +89,37 @@ class CaseInterface(DaibanInterface):
         entries: 3.8 ms on SQLite; PostgreSQL showed the planner's estimate instead); by
         state, case_stat_town's rows for that state over every month, one per township
         (371,000 concluded: 56 ms on PostgreSQL and 24 ms on SQLite by count(*), 2–4 ms
-        from the per-village counts of each month)."""
-        if filters is None or not current_scope().everything:
+        from the per-village counts of each month).
+
+        A township clerk's list (the scope one township's subtree) likewise, from that
+        township's rows of case_stat_town: count(*) read its 30,000 index entries, 2–3 ms
+        of PostgreSQL's time on every page the most frequent user opens."""
+        if filters is None:
+            return None
+        scope = current_scope()
+        township = None if scope.everything else case_service.single_township(scope)
+        if not scope.everything and township is None:
             return None
         chosen = [(f, value) for f, value in zip(filters.filters, filters.values, strict=True)
                   if not isinstance(f, ScopeFilter)]
+        state = None
         if len(chosen) == 1 and type(chosen[0][0]) is FilterEqual \
                 and chosen[0][0].column_name == "state":
             # FAB keeps a filter's values as a list, each applied (one, in practice)
             values = chosen[0][1] if isinstance(chosen[0][1], list) else [chosen[0][1]]
-            if len(values) == 1:
-                return _stat_total(CaseStatTown, CaseStatTown.dim == "state",
-                                   CaseStatTown.ym == rollup.EVER,
-                                   CaseStatTown.key == values[0])
-        if chosen:
+            if len(values) != 1:
+                return None
+            state = values[0]
+        elif chosen:
             return None
-        return _stat_total(CaseStat, CaseStat.dim == rollup.ALL)
+        if township is None and state is None:
+            return _stat_total(CaseStat, CaseStat.dim == rollup.ALL)
+        where = [CaseStatTown.dim == "state", CaseStatTown.ym == rollup.EVER]
+        if township is not None:
+            where.append(CaseStatTown.place_id == township)
+        if state is not None:
+            where.append(CaseStatTown.key == state)
+        return _stat_total(CaseStatTown, *where)
 
 
 class CaseView(CaseLifecycleMixin, ScopedModelView):

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
+from sqlalchemy.sql.elements import False_
 
 from app.extensions import db
 from app.models import Case, EscalationRequest, Transfer
@@ -57,10 +58,10 @@ def pending_approvals_count() -> int:
     if not has_request_context() or not current_user.is_authenticated:
         return 0
     if "daiban_pending_approvals" not in g:
-        g.daiban_pending_approvals = db.session.scalar(
-            select(func.count(EscalationRequest.id)).where(
-                case_service.awaiting_approval_clause(current_user, current_scope()))
-        )
+        clause = case_service.awaiting_approval_clause(current_user, current_scope())
+        # one who approves nothing (an agent, a grid worker) waits for nothing: no count
+        g.daiban_pending_approvals = 0 if isinstance(clause, False_) else db.session.scalar(
+            select(func.count(EscalationRequest.id)).where(clause))
     return g.daiban_pending_approvals
 
 
