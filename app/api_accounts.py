@@ -72,6 +72,9 @@ class AccountApi(SecurityPageApi):
         self.add_model_schema.dump_fields.pop("password", None)
 
     def check_rules(self, item):
+        refused = accounts.own_account_refusal(item.id, active=bool(item.active))
+        if refused:
+            raise RecordRefused(refused, field="active")
         if (item.place is None) == (item.department is None):
             raise RecordRefused(
                 N_("Bind the account to a place or to a department (one of the two)."),
@@ -89,6 +92,12 @@ class AccountApi(SecurityPageApi):
             item.password_changed_at = datetime.datetime.now(datetime.UTC).replace(
                 tzinfo=None)
 
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        refused = accounts.own_account_refusal(item.id, deleting=True)
+        if refused:
+            raise RecordRefused(refused)
 
     @expose("/<int:pk>/password", methods=["PUT"])
     @protect()

@@ -1,5 +1,6 @@
 """Administrators bind every account to a place or a department."""
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import appbuilder, db
@@ -64,3 +65,39 @@ def test_the_account_forms_person_is_searched_not_listed(world, login):
                                          place=str(world.villages["A1"].id)))
     account = db.session.scalar(select(StaffUser).where(StaffUser.username == "suhe07"))
     assert account is not None and account.person_id == found[0]["id"]
+
+
+@pytest.mark.usefixtures("english_ui")
+def test_an_administrator_neither_deletes_nor_deactivates_their_own_account(world, login):
+    """Deleting or deactivating one's own account would sign the administrator out for
+    good (and the last one would lock everyone out): refused with a message, nothing
+    changed, still signed in. Another administrator can do both."""
+    from tests.world import add_user
+
+    own = world.users["admin"].id
+    admin = login("admin")
+    refused = admin.post(f"/users/delete/{own}", follow_redirects=True)
+    assert "You cannot delete your own account" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(StaffUser, own) is not None
+    assert admin.get("/users/list/").status_code == 200  # still signed in
+
+    form = {"first_name": "系统", "last_name": "管理员", "username": "admin",
+            "email": "admin@example.org", "roles": str(appbuilder.sm.find_role("Admin").id),
+            "place": str(world.banner.id)}  # no "active": the box unticked
+    page = admin.post(f"/users/edit/{own}", data=form)
+    assert page.status_code == 200
+    assert "You cannot deactivate your own account" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(StaffUser, own).active
+    assert admin.get("/users/list/").status_code == 200
+
+    add_user("admin2", "Admin", world.banner)
+    db.session.commit()
+    other = login("admin2")
+    assert other.post(f"/users/edit/{own}", data=form).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(StaffUser, own).active
+    other.post(f"/users/delete/{own}")
+    db.session.expire_all()
+    assert db.session.get(StaffUser, own) is None

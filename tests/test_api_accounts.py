@@ -120,3 +120,34 @@ def test_the_security_administrator_keeps_custom_roles(world, admins, login):
     assert refused.status_code == 422 and refused.get_json()["code"] == "refused"
     db.session.expire_all()
     assert db.session.query(Role).filter_by(name="Agent").count() == 1
+
+
+def test_an_administrator_neither_deletes_nor_deactivates_their_own_account(
+        world, admins, login):
+    """The page's rule over the API (app/security/accounts.py, own_account_refusal):
+    refused with its message, nothing changed, still signed in; another administrator
+    can."""
+    client = login("sysadmin")
+    own = db.session.query(StaffUser).filter_by(username="sysadmin").one()
+    own_id = own.id
+    body = {"first_name": own.first_name, "last_name": own.last_name,
+            "username": "sysadmin", "email": own.email, "active": False,
+            "roles": [role.id for role in own.roles], "place": world.banner.id}
+    deactivated = client.put(f"/api/v1/accounts/{own_id}", json=body)
+    assert deactivated.status_code == 422, deactivated.get_json()
+    assert deactivated.get_json()["field"] == "active"
+    assert "deactivate your own account" in deactivated.get_json()["message"]
+    deleted = client.delete(f"/api/v1/accounts/{own_id}")
+    assert deleted.status_code == 422, deleted.get_json()
+    assert "delete your own account" in deleted.get_json()["message"]
+    db.session.expire_all()
+    assert db.session.get(StaffUser, own_id).active
+    assert client.get("/api/v1/me/").status_code == 200  # still signed in
+
+    add_user("sysadmin2", "SystemAdmin", world.banner)
+    db.session.commit()
+    other = login("sysadmin2")
+    assert other.put(f"/api/v1/accounts/{own_id}", json=body).status_code == 200
+    assert other.delete(f"/api/v1/accounts/{own_id}").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(StaffUser, own_id) is None

@@ -76,3 +76,6 @@ def test_no_route_answers_500_to_malformed_input(world, db_app, who):
                     _check(send(path, json=body), f"{method} {path} json {body!r}")
                     tried += 1
     assert tried > 400
+    if who:  # every route was tried signed in: none signed the account out (the
+        # administrator deleting their own account did, and the rest went untried)
+        assert client.get("/api/v1/me/").status_code == 200

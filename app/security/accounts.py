@@ -29,6 +29,7 @@ from flask_login import current_user, user_logged_in
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain.lifecycle import N_
 from app.extensions import db
 from app.models.security import LoginAttempt
 from app.models.user import StaffUser
@@ -81,6 +82,23 @@ def previous_hashes(user) -> list[str]:
         return []
     history = json.loads(user.password_history or "[]")
     return [user.password, *history][: _config("PASSWORD_HISTORY", 5)]
+
+
+def own_account_refusal(account_id, *, deleting: bool = False,
+                        active: bool = True) -> str | None:
+    """Why the signed-in administrator may not delete the account ``account_id`` — or
+    leave it inactive (``active``) — when it is their own, else None: they would be
+    signed out for good, and the last administrator would lock everyone out. Another
+    administrator can. The accounts page and the accounts API both ask this (a msgid)."""
+    user = g.get("user")
+    if account_id is None or user is None or not getattr(user, "is_authenticated", False) \
+            or str(user.id) != str(account_id):
+        return None
+    if deleting:
+        return N_("You cannot delete your own account; another administrator can.")
+    if not active:
+        return N_("You cannot deactivate your own account; another administrator can.")
+    return None
 
 
 def _account_of_this_request():

@@ -59,13 +59,25 @@ class PlaceOrDepartment:
             )
 
 
+class KeepsOwnAccountActive:
+    """The active box of one's own account stays ticked (accounts.own_account_refusal)."""
+
+    def __call__(self, form, field):
+        refused = accounts.own_account_refusal((request.view_args or {}).get("pk"),
+                                               active=bool(field.data))
+        if refused:
+            raise StopValidation(gettext(refused))
+
+
 class DaibanUserView(PickerMixin, UserDBModelView):
-    """Accounts; the roster person an account is is chosen by searching (PickerMixin)."""
+    """Accounts; the roster person an account is is chosen by searching (PickerMixin).
+    An administrator neither deletes nor deactivates their own account (the last one
+    would lock everyone out; any one would be signed out in the middle of their work)."""
 
     class_permission_name = "UserDBModelView"
     method_permission_name = {**(UserDBModelView.method_permission_name or {}),
                               "pick": "list"}
-    validators_columns = {"place": [PlaceOrDepartment()]}
+    validators_columns = {"place": [PlaceOrDepartment()], "active": [KeepsOwnAccountActive()]}
     label_columns = {
         **UserDBModelView.label_columns,
         "place": _l("Place"),
@@ -99,6 +111,12 @@ class DaibanUserView(PickerMixin, UserDBModelView):
     edit_form_extra_fields = {**(UserDBModelView.edit_form_extra_fields or {}),
                               "locale": _locale_field()}
 
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        refused = accounts.own_account_refusal(item.id, deleting=True)
+        if refused:  # FAB shows the message and deletes nothing
+            raise ValueError(gettext(refused))
 
     def pre_add(self, item):
         super().pre_add(item)
