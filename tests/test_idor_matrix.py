@@ -13,16 +13,14 @@ model without a B row here fails ``test_every_scoped_model_has_a_row_of_b``.
 One world for the module (built once, one signed-in client per account). A route that
 FAB's permission check refuses an account is refused before any row is read, whichever
 row the path names, and the check asks the account's role only: it is tried with one
-row of B by the first account of that role, not with each (``_FabRefusals``)."""
+row of B by the first account of that role, not with each (tests/fab_refusals.py)."""
 
 import datetime
 import io
 import json
-import logging
 import re
 
 import pytest
-from flask_appbuilder.const import LOGMSG_ERR_SEC_ACCESS_DENIED
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.sql.elements import True_
@@ -31,6 +29,7 @@ from werkzeug.datastructures import FileStorage
 from app.security.roles import ALL_ROLES
 from tests.clients import sign_in
 from tests.conftest import _clear_data
+from tests.fab_refusals import refused_by_fab
 
 # username → (role, where the account is bound). Every role of the matrix bound at
 # township A, and the narrower bindings besides.
@@ -342,24 +341,6 @@ def _text_columns(model):
 
 # ---- the checks ----------------------------------------------------------------------
 
-class _FabRefusals(logging.Handler):
-    """FAB's permission decorators (has_access, protect, has_access_api) log a refusal
-    before the view runs: the row named in the path is never read, so one request shows
-    the route refused for every row."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        if record.msg == LOGMSG_ERR_SEC_ACCESS_DENIED:
-            self.count += 1
-
-
-FAB_REFUSALS = _FabRefusals()
-logging.getLogger("flask_appbuilder.security.decorators").addHandler(FAB_REFUSALS)
-
-
 class Probe:
     def __init__(self, matrix, username):
         self.m, self.username = matrix, username
@@ -371,9 +352,9 @@ class Probe:
 
     def send(self, method, url, **kwargs):
         TALLY["requests"] += 1
-        before = FAB_REFUSALS.count
-        response = self.client.open(url, method=method, **kwargs)
-        if FAB_REFUSALS.count > before:
+        response, refused = refused_by_fab(
+            lambda: self.client.open(url, method=method, **kwargs))
+        if refused:
             TALLY["fab_refusals"] += 1
             endpoint = self.client.application.url_map.bind("localhost").match(
                 url.split("?")[0], method=method)[0]
