@@ -92,14 +92,15 @@ class CaseInterface(DaibanInterface):
         from the per-village counts of each month).
 
         A township clerk's list (the scope one township's subtree) likewise, from that
-        township's rows of case_stat_town: count(*) read its 30,000 index entries, 2–3 ms
-        of PostgreSQL's time on every page the most frequent user opens."""
+        township's rows of case_stat_town: count(*) read its 30,000 index entries, 8 ms
+        of the clerk's 23 ms PostgreSQL list page at 1,000,000 cases."""
         if filters is None:
             return None
-        scope = current_scope()
-        township = None if scope.everything else case_service.single_township(scope)
-        if not scope.everything and township is None:
-            return None
+        scope, township = current_scope(), None
+        if not scope.everything:
+            township = case_service.single_township(scope)
+            if township is None:
+                return None
         chosen = [(f, value) for f, value in zip(filters.filters, filters.values, strict=True)
                   if not isinstance(f, ScopeFilter)]
         state = None
